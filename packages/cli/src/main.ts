@@ -1,0 +1,60 @@
+import { NrmError } from '@nrm/core';
+import { UsageError } from './args/usage-error.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { demoCommand, DEMO_USAGE } from './commands/demo.js';
+import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
+import { defaultRegistry } from './default-registry.js';
+
+const USAGE = `nrm <command> [options]
+
+commands:
+  explain   explain a prediction; writes the input relevance as .npy (and a PNG heatmap)
+  demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
+
+${EXPLAIN_USAGE}
+
+${DEMO_USAGE}`;
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Runs the `nrm` command line and returns the exit code: 0 on success, 1 when the work failed,
+ * 2 when the command line is wrong. Failures print exactly one line to stderr.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'explain':
+        return await explainCommand(rest, defaultRegistry(), io);
+      case 'demo':
+        return await demoCommand(rest, defaultRegistry(), io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command '${command}'; commands: explain, demo, help.`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`nrm: usage error: ${oneLine(error.message)}`);
+      return 2;
+    }
+    if (error instanceof NrmError) {
+      io.stderr(`nrm: error: ${oneLine(error.message)}`);
+      return 1;
+    }
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`nrm: usage error: ${oneLine((error as Error).message)}`);
+      return 2;
+    }
+    io.stderr(`nrm: internal error: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+    return 1;
+  }
+}

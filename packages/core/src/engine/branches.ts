@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { BranchPropagation, DeviceParams, InputModifier } from '../contracts.js';
+import type { IRNode } from '../ir.js';
+import { OPS } from '../ops/registry-of-ops.js';
+import { stabilize } from '../stabilize.js';
+
+/** What the branch executor needs from the engine for one node. */
+export interface BranchNodeState {
+  readonly node: IRNode;
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly inputsNonNegative: readonly boolean[];
+  /** Parameters of branch `i` (cached by the engine). */
+  branchParams(i: number): DeviceParams | undefined;
+}
+
+/** `null` stands for an input that is exactly zero (x⁻ of a non-negative input). */
+function modifyInput(mod: InputModifier | undefined, x: Tensor, nonNegative: boolean): Tensor | null {
+  if (mod === undefined || mod === 'identity') return x;
+  if (mod === 'positive') return nonNegative ? x : tf.relu(x);
+  if (mod === 'negative') return nonNegative ? null : tf.minimum(x, 0);
+  if (mod === 'ones') return tf.onesLike(x);
+  if (typeof mod === 'function') return mod(x);
+  return tf.fill(x.shape, mod.fill);
+}
+
+/**
+ * Runs a rule in branch form on one node:
+ * `z_i = f(input_i(x); param_i)`, `seeds = mapSeed(R, z)`, `R_in = Σ_i c_i · input_i(x) ⊙ param_iᵀ seed_i`.
+ * Branches whose input is exactly zero skip both their forward (only the bias is left) and their
+ * transposed map; an unmodified branch reuses the stored forward output.
+ */
+export function runBranches(prop: BranchPropagation, relevance: Tensor, state: BranchNodeState): Tensor[] {
+  const op = OPS[state.node.op];
+  const transpose = op.transpose;
+  if (!transpose) throw new Error(`internal: op '${state.node.op}' has no transposed map for a branch rule`);
+  const inputShapes = state.inputs.map((x) => x.shape);
+  const xs: (Tensor | null)[][] = [];
+  const zs: Tensor[] = [];
+  prop.branches.forEach((branch, i) => {
+    const params = state.branchParams(i);
+    const modified = state.inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false));
+    xs.push(modified);
+    const unmodified = (branch.input === undefined || branch.input === 'identity') && branch.param === undefined;
+    if (unmodified) {
+      zs.push(state.output);
+    } else if (modified.every((x) => x === null)) {
+      zs.push(params?.bias ? tf.broadcastTo(params.bias, state.output.shape) : tf.zerosLike(state.output));
+    } else {
+      const filled = modified.map((x, k) => x ?? tf.zerosLike(state.inputs[k]!));
+      zs.push(op.forward(state.node, filled, params));
+    }
+  });
+  const seeds = prop.mapSeed(relevance, zs, { z: state.output, stabilize });
+  if (seeds.length !== prop.branches.length) {
+    throw new Error(`rule returned ${seeds.length} seeds for ${prop.branches.length} branches on node '${state.node.id}'`);
+  }
+  const result: (Tensor | null)[] = state.inputs.map(() => null);
+  prop.branches.forEach((branch, i) => {
+    const branchInputs = xs[i]!;
+    if (branchInputs.every((x) => x === null)) return;
+    const g = transpose(state.node, seeds[i]!, state.branchParams(i), inputShapes);
+    const c = branch.coefficient ?? 1;
+    branchInputs.forEach((x, k) => {
+      if (x === null) return;
+      let term = branch.input === 'ones' ? g[k]! : tf.mul(x, g[k]!);
+      if (c !== 1) term = tf.mul(term, c);
+      const previous = result[k];
+      result[k] = previous ? tf.add(previous, term) : term;
+    });
+  });
+  return result.map((r, k) => r ?? tf.zerosLike(state.inputs[k]!));
+}

@@ -1,0 +1,284 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Composite, CompositeOptions, DeviceParams, NodeContext, ParamName } from '../contracts.js';
+import { InvalidArgumentError, NonFiniteInputError, ShapeMismatchError, UnknownLayerError } from '../errors.js';
+import type { Graph, IRNode } from '../ir.js';
+import { OPS } from '../ops/registry-of-ops.js';
+import type { Registry } from '../registry.js';
+import { stabilize } from '../stabilize.js';
+import { runBranches } from './branches.js';
+import { nonNegativeOutputs } from './non-negative.js';
+import type { ExplainRequest, Explanation } from './requests.js';
+import { resolveRules, type BoundRule } from './resolve-rules.js';
+import { buildConditionMask, buildSeed } from './seeds.js';
+
+/** How to build an explainer. */
+export interface ExplainerOptions {
+  readonly graph: Graph;
+  readonly registry: Registry;
+  /** A registered composite id, or a composite object. */
+  readonly composite: string | Composite;
+  /** Options handed to the composite's rules (`epsilon`, `low`, `high`, …). */
+  readonly options?: CompositeOptions;
+  /** Declare the model input non-negative (lets rules skip `x⁻` branches at the first layer). */
+  readonly inputNonNegative?: boolean;
+  /** Reject NaN/Inf inputs (default true; costs one small read per explanation). */
+  readonly checkFinite?: boolean;
+}
+
+/** A composite bound to a graph: parameters on the device, rules created, modified weights cached. */
+export interface Explainer {
+  readonly graph: Graph;
+  readonly composite: Composite;
+  /** Node id → the rule id bound to it. */
+  readonly rules: Readonly<Record<string, string>>;
+  /** Runs the forward and the backward walk; the caller disposes the result. */
+  explain(input: Tensor, request: ExplainRequest): Explanation;
+  /** The forward output of a layer (default: the graph's first output). */
+  forward(input: Tensor, layer?: string): Tensor;
+  /** Frees the device parameters and cached modified weights. */
+  dispose(): void;
+}
+
+function nodeIdOf(graph: Graph, layer: string): string {
+  const id = graph.layers[layer] ?? (graph.nodes.some((n) => n.id === layer) ? layer : undefined);
+  if (id === undefined) throw new UnknownLayerError(layer, Object.keys(graph.layers));
+  return id;
+}
+
+/** All nodes the target depends on (itself included), in topological order. */
+function ancestors(graph: Graph, targetId: string): IRNode[] {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const needed = new Set<string>();
+  const stack = [targetId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (needed.has(id)) continue;
+    needed.add(id);
+    stack.push(...byId.get(id)!.inputs);
+  }
+  return graph.nodes.filter((n) => needed.has(n.id));
+}
+
+function checkFinite(input: Tensor): void {
+  const bad = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(input)), 'int32')));
+  const count = bad.dataSync()[0]!;
+  bad.dispose();
+  if (count > 0) {
+    const data = input.dataSync();
+    const first = data.findIndex((v) => !Number.isFinite(v));
+    throw new NonFiniteInputError('The input', count, first);
+  }
+}
+
+/** Resolves the composite on the graph and uploads the parameters, once. */
+export function createExplainer(options: ExplainerOptions): Explainer {
+  const { graph, registry } = options;
+  const composite = typeof options.composite === 'string' ? registry.composite(options.composite) : options.composite;
+  const compositeOptions = { ...composite.defaultOptions, ...options.options };
+  const nonNegative = nonNegativeOutputs(graph, options.inputNonNegative ?? false);
+  const bound = resolveRules(graph, composite, registry, compositeOptions, nonNegative);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const inputNode = byId.get(graph.input)!;
+  const owned: Tensor[] = [];
+  const keep = <T extends Tensor>(t: T): T => {
+    owned.push(tf.keep(t));
+    return t;
+  };
+  const deviceParams = new Map<string, DeviceParams>();
+  for (const node of graph.nodes) {
+    if (!node.params) continue;
+    const { kernel, bias } = node.params;
+    deviceParams.set(node.id, {
+      kernel: keep(tf.tensor(kernel.data, kernel.shape as number[])),
+      bias: bias ? keep(tf.tensor(bias.data, bias.shape as number[])) : undefined,
+    });
+  }
+  const modifiedCache = new Map<string, DeviceParams>();
+  const modified = (node: IRNode, key: string, modify: (p: Tensor, name: ParamName) => Tensor | null): DeviceParams => {
+    const cacheKey = `${node.id}\u0000${key}`;
+    let params = modifiedCache.get(cacheKey);
+    if (!params) {
+      const base = deviceParams.get(node.id);
+      if (!base) throw new InvalidArgumentError(`Node '${node.id}' (${node.op}) has no parameters to modify.`);
+      const kernel = keep(modify(base.kernel, 'kernel') ?? tf.zerosLike(base.kernel));
+      const bias = base.bias ? modify(base.bias, 'bias') : null;
+      params = { kernel, bias: bias ? keep(bias) : undefined };
+      modifiedCache.set(cacheKey, params);
+    }
+    return params;
+  };
+  let disposed = false;
+
+  const runForward = (input: Tensor, nodes: readonly IRNode[]): Map<string, Tensor> => {
+    const expected = [null, ...inputNode.outputShape];
+    if (input.rank !== expected.length || input.shape.some((d, i) => i > 0 && d !== expected[i])) {
+      throw new ShapeMismatchError('The input', expected, input.shape);
+    }
+    if (options.checkFinite !== false) checkFinite(input);
+    const outputs = new Map<string, Tensor>();
+    try {
+      for (const node of nodes) {
+        if (node.op === 'input') {
+          outputs.set(node.id, tf.clone(input));
+          continue;
+        }
+        const inputs = node.inputs.map((i) => outputs.get(i)!);
+        outputs.set(node.id, tf.tidy(() => OPS[node.op].forward(node, inputs, deviceParams.get(node.id))));
+      }
+    } catch (error) {
+      for (const t of outputs.values()) t.dispose();
+      throw error;
+    }
+    return outputs;
+  };
+
+  const propagateNode = (node: IRNode, rule: BoundRule, relevance: Tensor, outputs: Map<string, Tensor>): Tensor[] => {
+    const inputs = node.inputs.map((i) => outputs.get(i)!);
+    const output = outputs.get(node.id)!;
+    const params = deviceParams.get(node.id);
+    const inputsNonNegative = node.inputs.map((i) => nonNegative.has(i));
+    const p = rule.propagation;
+    if (p === 'pass') {
+      if (node.op === 'input') return [tf.clone(relevance)];
+      if (inputs.length !== 1 || inputs[0]!.size !== relevance.size) {
+        throw new InvalidArgumentError(`Rule '${rule.ruleId}' passes relevance unchanged, which node '${node.id}' (${node.op}) cannot do.`);
+      }
+      return [tf.reshape(relevance, inputs[0]!.shape)];
+    }
+    if (p === 'gradient') return OPS[node.op].vjp(node, relevance, inputs, output, params);
+    if ('branches' in p) {
+      return runBranches(p, relevance, {
+        node,
+        inputs,
+        output,
+        inputsNonNegative,
+        branchParams: (i) => {
+          const branch = p.branches[i]!;
+          return branch.param ? modified(node, `${rule.ruleId}#${i}`, branch.param) : params;
+        },
+      });
+    }
+    const ctx: NodeContext = {
+      node,
+      inputs: node.op === 'input' ? [output] : inputs,
+      output,
+      inputsNonNegative,
+      params,
+      forward: (xs, ps) => OPS[node.op].forward(node, xs, ps ?? params),
+      transpose: (s, ps) => {
+        const t = OPS[node.op].transpose;
+        if (!t) throw new InvalidArgumentError(`Node '${node.id}' (${node.op}) is not linear: it has no transposed map.`);
+        return t(node, s, ps ?? params, inputs.map((x) => x.shape));
+      },
+      vjp: (s) => OPS[node.op].vjp(node, s, inputs, output, params),
+      modifiedParams: (key, modify) => modified(node, `${rule.ruleId}:${key}`, modify),
+      stabilize,
+    };
+    return p.propagate(relevance, ctx);
+  };
+
+  return {
+    graph,
+    composite,
+    rules: Object.fromEntries([...bound].map(([id, b]) => [id, b.ruleId])),
+    forward(input, layer) {
+      if (disposed) throw new InvalidArgumentError('This explainer has been disposed.');
+      const id = layer === undefined ? graph.outputs[0]! : nodeIdOf(graph, layer);
+      const outputs = runForward(input, ancestors(graph, id));
+      const result = outputs.get(id)!;
+      for (const [k, t] of outputs) if (k !== id) t.dispose();
+      return result;
+    },
+    explain(input, request) {
+      if (disposed) throw new InvalidArgumentError('This explainer has been disposed.');
+      const targetId = nodeIdOf(graph, request.target.layer);
+      const nodes = ancestors(graph, targetId);
+      const onPath = new Set(nodes.map((n) => n.id));
+      const conditionsById = new Map<string, NonNullable<ExplainRequest['conditions']>[number]>();
+      for (const c of request.conditions ?? []) {
+        const id = nodeIdOf(graph, c.layer);
+        if (!onPath.has(id)) {
+          throw new InvalidArgumentError(`Condition layer '${c.layer}' is not below the target layer '${request.target.layer}'; no relevance flows through it.`);
+        }
+        if (conditionsById.has(id)) throw new InvalidArgumentError(`Two conditions on layer '${c.layer}'; merge them into one.`);
+        conditionsById.set(id, c);
+      }
+      const recordIds = new Map<string, string>();
+      for (const layer of request.record ?? []) recordIds.set(layer, nodeIdOf(graph, layer));
+      const recordNodes = new Set(recordIds.values());
+
+      const outputs = runForward(input, nodes);
+      const pending = new Map<string, Tensor>();
+      const recorded = new Map<string, Tensor>();
+      let seed: Tensor | undefined;
+      let inputRelevance: Tensor | undefined;
+      try {
+        seed = buildSeed(request.target, outputs.get(targetId)!);
+        pending.set(targetId, tf.clone(seed));
+        for (let i = nodes.length - 1; i >= 0; i--) {
+          const node = nodes[i]!;
+          let relevance = pending.get(node.id);
+          if (!relevance) continue;
+          pending.delete(node.id);
+          const condition = conditionsById.get(node.id);
+          if (condition) {
+            const mask = buildConditionMask(condition, relevance.shape);
+            const masked = tf.mul(relevance, mask);
+            mask.dispose();
+            relevance.dispose();
+            relevance = masked;
+            // Whatever is pending elsewhere now bypassed this layer: it does not count.
+            for (const t of pending.values()) t.dispose();
+            pending.clear();
+          }
+          if (recordNodes.has(node.id)) recorded.set(node.id, tf.clone(relevance));
+          const current = relevance;
+          const rule = bound.get(node.id)!;
+          const contributions = tf.tidy(() => propagateNode(node, rule, current, outputs));
+          current.dispose();
+          if (node.op === 'input') {
+            inputRelevance = contributions[0]!;
+            continue;
+          }
+          node.inputs.forEach((inputId, k) => {
+            const c = contributions[k]!;
+            const previous = pending.get(inputId);
+            if (previous) {
+              pending.set(inputId, tf.add(previous, c));
+              previous.dispose();
+              c.dispose();
+            } else {
+              pending.set(inputId, c);
+            }
+          });
+        }
+        inputRelevance ??= tf.zerosLike(outputs.get(graph.input)!);
+        const layers: Record<string, Tensor> = {};
+        for (const [layer, id] of recordIds) {
+          layers[layer] = recorded.has(id) ? tf.clone(recorded.get(id)!) : tf.zerosLike(outputs.get(id) ?? tf.zeros([input.shape[0]!, ...byId.get(id)!.outputShape]));
+        }
+        const targetOutput = tf.clone(outputs.get(targetId)!);
+        const result = { input: inputRelevance, layers, targetOutput, seed };
+        return {
+          ...result,
+          dispose() {
+            tf.dispose([result.input, result.targetOutput, result.seed, ...Object.values(result.layers)]);
+          },
+        };
+      } catch (error) {
+        tf.dispose([seed, inputRelevance].filter((t): t is Tensor => t !== undefined));
+        throw error;
+      } finally {
+        for (const t of pending.values()) t.dispose();
+        for (const t of recorded.values()) t.dispose();
+        for (const t of outputs.values()) t.dispose();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(owned);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/** Forward and transpose of the linear ops that carry parameters. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { DeviceParams } from '../contracts.js';
+import type { IRNode, IRNodeOf } from '../ir.js';
+import { conv2dBackwardInput } from './conv2d-backward.js';
+import type { OpImpl } from './op-impl.js';
+
+function need(params: DeviceParams | undefined, node: IRNode): DeviceParams {
+  if (!params) throw new Error(`internal: node '${node.id}' (${node.op}) has no parameters`);
+  return params;
+}
+
+function addBias(y: Tensor, bias: Tensor | undefined): Tensor {
+  return bias ? tf.add(y, bias) : y;
+}
+
+function linear(
+  forward: (node: IRNode, x: Tensor, p: DeviceParams) => Tensor,
+  transpose: (node: IRNode, s: Tensor, p: DeviceParams, inputShape: readonly number[]) => Tensor,
+): OpImpl {
+  return {
+    forward: (node, inputs, params) => forward(node, inputs[0]!, need(params, node)),
+    transpose: (node, s, params, shapes) => [transpose(node, s, need(params, node), shapes[0]!)],
+    vjp: (node, s, inputs, _out, params) => [transpose(node, s, need(params, node), inputs[0]!.shape)],
+  };
+}
+
+/** Dense on the last axis (inputs of any rank). */
+export const denseOp = linear(
+  (_n, x, p) =>
+    tf.tidy(() => {
+      const [inF, outF] = p.kernel.shape as [number, number];
+      const flat = x.rank === 2 ? (x as Tensor2D) : tf.reshape(x, [-1, inF]);
+      const y = addBias(tf.matMul(flat, p.kernel as Tensor2D), p.bias);
+      return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outF]);
+    }),
+  (_n, s, p, inputShape) =>
+    tf.tidy(() => {
+      const outF = p.kernel.shape[1]!;
+      const flat = s.rank === 2 ? (s as Tensor2D) : tf.reshape(s, [-1, outF]);
+      return tf.reshape(tf.matMul(flat, p.kernel as Tensor2D, false, true), inputShape as number[]);
+    }),
+);
+
+/** Conv2D, kernel `[kh, kw, in, out]`. */
+export const conv2dOp = linear(
+  (node, x, p) => {
+    const a = (node as IRNodeOf<'conv2d'>).attrs;
+    return tf.tidy(() => addBias(tf.conv2d(x as Tensor4D, p.kernel as Tensor4D, a.strides, a.padding, 'NHWC', a.dilations), p.bias));
+  },
+  (node, s, p, inputShape) => {
+    const a = (node as IRNodeOf<'conv2d'>).attrs;
+    return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations);
+  },
+);
+
+/** Conv2DTranspose, kernel `[kh, kw, out, in]`: the transpose of a conv2d with that kernel. */
+export const conv2dTransposeOp = linear(
+  (node, x, p) => {
+    const a = (node as IRNodeOf<'conv2dTranspose'>).attrs;
+    const [h, w] = node.outputShape as [number, number, number];
+    return tf.tidy(() => addBias(conv2dBackwardInput(x as Tensor4D, p.kernel as Tensor4D, [h, w], a.strides, a.padding), p.bias));
+  },
+  (node, s, p) => {
+    const a = (node as IRNodeOf<'conv2dTranspose'>).attrs;
+    return tf.conv2d(s as Tensor4D, p.kernel as Tensor4D, a.strides, a.padding);
+  },
+);
+
+/** The block-diagonal full kernel `[kh, kw, in, in·m]` of a depthwise kernel `[kh, kw, in, m]`. */
+function depthwiseAsFull(kernel: Tensor): Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, cin, m] = kernel.shape as [number, number, number, number];
+    const eye = tf.reshape(tf.eye(cin), [1, 1, cin, cin, 1]);
+    return tf.reshape(tf.mul(eye, tf.reshape(kernel, [kh, kw, 1, cin, m])), [kh, kw, cin, cin * m]);
+  });
+}
+
+/** DepthwiseConv2D, kernel `[kh, kw, in, multiplier]`. */
+export const depthwiseConv2dOp = linear(
+  (node, x, p) => {
+    const a = (node as IRNodeOf<'depthwiseConv2d'>).attrs;
+    return tf.tidy(() =>
+      addBias(tf.depthwiseConv2d(x as Tensor4D, p.kernel as Tensor4D, a.strides, a.padding, 'NHWC', a.dilations), p.bias),
+    );
+  },
+  (node, s, p, inputShape) => {
+    const a = (node as IRNodeOf<'depthwiseConv2d'>).attrs;
+    return tf.tidy(() =>
+      conv2dBackwardInput(s as Tensor4D, depthwiseAsFull(p.kernel), [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations),
+    );
+  },
+);
+
+/** A standalone BatchNormalization: `x ⊙ kernel + bias` per channel. */
+export const batchNormOp = linear(
+  (_n, x, p) => tf.tidy(() => addBias(tf.mul(x, p.kernel), p.bias)),
+  (_n, s, p) => tf.mul(s, p.kernel),
+);

@@ -1,0 +1,115 @@
+/** Pooling: forward, and backward by explicit window offsets (runs on every backend). */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import type { IRNodeOf } from '../ir.js';
+import { windowGeometry } from './conv-geometry.js';
+import type { OpImpl } from './op-impl.js';
+import { insertZeros, placeAt } from './window-ops.js';
+
+type PoolAttrs = IRNodeOf<'maxPool2d'>['attrs'];
+
+function geometry(a: PoolAttrs, h: number, w: number) {
+  return {
+    gh: windowGeometry(h, a.poolSize[0], a.strides[0], a.padding),
+    gw: windowGeometry(w, a.poolSize[1], a.strides[1], a.padding),
+  };
+}
+
+/** Every window offset `(i, j)` in row-major order. */
+function offsets(a: PoolAttrs): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < a.poolSize[0]; i++) for (let j = 0; j < a.poolSize[1]; j++) out.push([i, j]);
+  return out;
+}
+
+/**
+ * Winner-take-all: each window's value goes to the window's maximum (the first one, in row-major
+ * order, on a tie); an element that is the maximum of several overlapping windows gets the sum.
+ */
+export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const { gh, gw } = geometry(a, h, w);
+    const [sh, sw] = a.strides;
+    const padded = tf.pad(x, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], -Infinity);
+    let taken: Tensor = tf.zeros(y.shape, 'bool');
+    let result: Tensor4D = tf.zeros([n, h, w, c]);
+    for (const [i, j] of offsets(a)) {
+      const candidate = tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
+      const wins = tf.logicalAnd(tf.equal(candidate, y), tf.logicalNot(taken));
+      taken = tf.logicalOr(taken, wins);
+      const share = tf.where(wins, s, tf.zerosLike(s)) as Tensor4D;
+      result = tf.add(result, placeAt(insertZeros(share, sh, sw), i - gh.before, j - gw.before, h, w));
+    }
+    return result;
+  });
+}
+
+/** Number of in-bounds elements of each window (TensorFlow's average excludes the padding). */
+function windowCounts(a: PoolAttrs, h: number, w: number): Tensor4D {
+  const { gh, gw } = geometry(a, h, w);
+  const counts = new Float32Array(gh.out * gw.out);
+  const span = (o: number, g: { before: number }, k: number, s: number, size: number) =>
+    Math.min(o * s - g.before + k, size) - Math.max(o * s - g.before, 0);
+  for (let r = 0; r < gh.out; r++) {
+    for (let q = 0; q < gw.out; q++) {
+      counts[r * gw.out + q] = span(r, gh, a.poolSize[0], a.strides[0], h) * span(q, gw, a.poolSize[1], a.strides[1], w);
+    }
+  }
+  return tf.tensor4d(counts, [1, gh.out, gw.out, 1]);
+}
+
+/** Transpose of average pooling: each window's value, divided by its count, to each element. */
+export function avgPoolBackward(a: PoolAttrs, s: Tensor4D, inputShape: readonly number[]): Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = inputShape as [number, number, number, number];
+    const { gh, gw } = geometry(a, h, w);
+    const share = insertZeros(tf.div(s, windowCounts(a, h, w)), a.strides[0], a.strides[1]);
+    let result: Tensor4D = tf.zeros([n, h, w, c]);
+    for (const [i, j] of offsets(a)) result = tf.add(result, placeAt(share, i - gh.before, j - gw.before, h, w));
+    return result;
+  });
+}
+
+export const maxPool2dOp: OpImpl = {
+  forward: (node, [x]) => {
+    const a = (node as IRNodeOf<'maxPool2d'>).attrs;
+    return tf.maxPool(x as Tensor4D, a.poolSize, a.strides, a.padding);
+  },
+  vjp: (node, s, [x], y) => [maxPoolBackward((node as IRNodeOf<'maxPool2d'>).attrs, s as Tensor4D, x as Tensor4D, y as Tensor4D)],
+};
+
+export const avgPool2dOp: OpImpl = {
+  forward: (node, [x]) => {
+    const a = (node as IRNodeOf<'avgPool2d'>).attrs;
+    return tf.avgPool(x as Tensor4D, a.poolSize, a.strides, a.padding);
+  },
+  transpose: (node, s, _p, [shape]) => [avgPoolBackward((node as IRNodeOf<'avgPool2d'>).attrs, s as Tensor4D, shape!)],
+  vjp: (node, s, [x]) => [avgPoolBackward((node as IRNodeOf<'avgPool2d'>).attrs, s as Tensor4D, x!.shape)],
+};
+
+function globalAvgBackward(s: Tensor, shape: readonly number[]): Tensor {
+  return tf.tidy(() => {
+    const [n, h, w, c] = shape as [number, number, number, number];
+    return tf.broadcastTo(tf.div(tf.reshape(s, [n, 1, 1, c]), h * w), [n, h, w, c]);
+  });
+}
+
+export const globalAvgPool2dOp: OpImpl = {
+  forward: (node, [x]) => tf.mean(x!, [1, 2], (node as IRNodeOf<'globalAvgPool2d'>).attrs.keepDims),
+  transpose: (_n, s, _p, [shape]) => [globalAvgBackward(s, shape!)],
+  vjp: (_n, s, [x]) => [globalAvgBackward(s, x!.shape)],
+};
+
+export const globalMaxPool2dOp: OpImpl = {
+  forward: (node, [x]) => tf.max(x!, [1, 2], (node as IRNodeOf<'globalMaxPool2d'>).attrs.keepDims),
+  // Winner-take-all over the whole map; the first maximum wins a tie.
+  vjp: (_n, s, [x]) => [
+    tf.tidy(() => {
+      const [n, h, w, c] = x!.shape as [number, number, number, number];
+      const first = tf.argMax(tf.reshape(x!, [n, h * w, c]), 1);
+      const hot = tf.transpose(tf.oneHot(first, h * w, 1, 0, 'float32'), [0, 2, 1]);
+      return tf.reshape(tf.mul(hot, tf.reshape(s, [n, 1, c])), [n, h, w, c]);
+    }),
+  ],
+};

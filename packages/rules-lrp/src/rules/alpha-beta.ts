@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, LINEAR_OPS, type Rule } from '@nrm/core';
+import { eachParam, negativePart, positivePart } from './param-modifiers.js';
+
+/** Options of {@link alphaBeta}; α − β must be 1. */
+export interface AlphaBetaOptions {
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+/**
+ * LRP-αβ: positive and negative contributions are normalized separately and weighted α and −β.
+ * `z± = W±x⁺ + W∓x⁻ + b±`, `s± = R ⊘ stab(z±)`,
+ * `R_in = α(x⁺⊙W⁺ᵀs⁺ + x⁻⊙W⁻ᵀs⁺) − β(x⁺⊙W⁻ᵀs⁻ + x⁻⊙W⁺ᵀs⁻)`.
+ */
+export const alphaBeta: Rule<AlphaBetaOptions> = {
+  specificationVersion: 'v1',
+  id: 'lrp/alpha-beta',
+  meta: {
+    name: 'AlphaBeta',
+    description: 'LRP-αβ: positive and negative contributions weighted α and β separately (α − β = 1).',
+    appliesTo: LINEAR_OPS,
+    defaultOptions: { alpha: 2, beta: 1 },
+    conservative: false,
+    formula: 'R_in = α(x⁺⊙W⁺ᵀs⁺ + x⁻⊙W⁻ᵀs⁺) − β(x⁺⊙W⁻ᵀs⁻ + x⁻⊙W⁺ᵀs⁻), s± = R ⊘ stab(z±)',
+    docs: { cite: 'Bach et al. 2015, PLOS ONE 10(7): e0130140' },
+  },
+  create({ alpha, beta }) {
+    if (!Number.isFinite(alpha) || !Number.isFinite(beta) || Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) {
+      throw new InvalidArgumentError(`lrp/alpha-beta needs α − β = 1 with β ≥ 0; got α = ${alpha}, β = ${beta}.`);
+    }
+    return {
+      branches: [
+        { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
+        { input: 'negative', param: eachParam(negativePart, false), coefficient: alpha },
+        { input: 'positive', param: eachParam(negativePart), coefficient: -beta },
+        { input: 'negative', param: eachParam(positivePart, false), coefficient: -beta },
+      ],
+      mapSeed: (r, [a, b, c, d], { stabilize }) => {
+        const sp = tf.div(r, stabilize(tf.add(a!, b!), 1e-6));
+        const sn = tf.div(r, stabilize(tf.add(c!, d!), 1e-6));
+        return [sp, sp, sn, sn];
+      },
+    };
+  },
+};

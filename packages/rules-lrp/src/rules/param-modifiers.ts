@@ -1,0 +1,19 @@
+/**
+ * Parameter modifiers shared by the LRP rules (`W⁺`, `W⁻`, `W + γW⁺`, …). Each returns a function
+ * suitable for {@link Branch.param}; `keepBias: false` drops the bias of that branch.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { ParamName } from '@nrm/core';
+
+type Modifier = (p: Tensor, name: ParamName) => Tensor | null;
+
+/** Applies `f` to kernel and bias (or drops the bias). */
+export function eachParam(f: (p: Tensor) => Tensor, keepBias = true): Modifier {
+  return (p, name) => (name === 'bias' && !keepBias ? null : f(p));
+}
+
+/** `p⁺ = max(p, 0)`. */
+export const positivePart = (p: Tensor): Tensor => tf.relu(p);
+/** `p⁻ = min(p, 0)`. */
+export const negativePart = (p: Tensor): Tensor => tf.minimum(p, 0);

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LINEAR_OPS, type Rule } from '@nrm/core';
+import { eachParam, negativePart, positivePart } from './param-modifiers.js';
+
+/**
+ * z⁺: only positive contributions count.
+ * `z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺`, `s = R ⊘ stab(z⁺)`, `R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs`.
+ */
+export const zPlus: Rule<Record<string, never>> = {
+  specificationVersion: 'v1',
+  id: 'lrp/z-plus',
+  meta: {
+    name: 'ZPlus',
+    description: 'LRP-z⁺: relevance in proportion to the positive contributions only.',
+    appliesTo: LINEAR_OPS,
+    defaultOptions: {},
+    conservative: true,
+    formula: 'z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺; s = R ⊘ stab(z⁺); R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs',
+    docs: { cite: 'Montavon et al. 2017, Pattern Recognition 65: 211–222' },
+  },
+  create() {
+    return {
+      branches: [
+        { input: 'positive', param: eachParam(positivePart) },
+        { input: 'negative', param: eachParam(negativePart, false) },
+      ],
+      mapSeed: (r, [zp, zn], { stabilize }) => {
+        const s = tf.div(r, stabilize(tf.add(zp!, zn!), 1e-6));
+        return [s, s];
+      },
+    };
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * `@nrm/viz`: colormaps, heatmaps, PNG files and heatmap grids for explanations. Inputs are
+ * plain arrays; there is no TensorFlow.js dependency.
+ *
+ * @packageDocumentation
+ */
+export {
+  colormapNames,
+  colormaps,
+  createColormap,
+  getColormap,
+  isColormapName,
+  type ColorStop,
+  type Colormap,
+  type ColormapName,
+  type Rgb,
+} from './colormap.js';
+export { assertFinite, normalizationBounds, normalize, type NormalizeOptions } from './normalize.js';
+export { heatmapToRgba, imageToRgba, sumChannels, type HeatmapOptions, type ImageOptions } from './heatmap.js';
+export { assertRgba, createRgbaImage, upscaleNearest, type Rgba, type RgbaBytes, type RgbaImage } from './rgba-image.js';
+export { decodePng, encodePng, type EncodePngOptions } from './png.js';
+export { writeFileAtomic, writePngAtomic, type AtomicWriteData } from './write-file-atomic.js';
+export {
+  gridLayout,
+  heatmapGrid,
+  type GridLabels,
+  type GridLayout,
+  type GridTile,
+  type HeatmapGridOptions,
+} from './grid.js';
+export { FONT_5X7, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphFor, type Glyph } from './bitmap-font.js';
+export { drawText, measureText, type DrawTextOptions, type Rect } from './draw-text.js';
