@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.001' },
     'train-count': { type: 'string', default: '8000' },
+    shift: { type: 'string', default: '2' },
     'test-count': { type: 'string', default: '2000' },
     out: { type: 'string', default: join(here, 'model') },
     quiet: { type: 'boolean', default: false },
@@ -57,6 +58,7 @@ const BATCH_SIZE = Number(args['batch-size']);
 const LEARNING_RATE = Number(args.lr);
 const TRAIN_COUNT = Number(args['train-count']);
 const TEST_COUNT = Number(args['test-count']);
+const MAX_SHIFT = Number(args.shift);
 const OUT_DIR = resolve(args.out);
 const log = args.quiet ? () => {} : (...m) => console.log(...m);
 
@@ -179,6 +181,25 @@ function accuracyOf(logits, labels) {
   return correct / labels.length;
 }
 
+/**
+ * Writes `src` (one 28x28 image) into `dst` translated by (dy, dx) pixels,
+ * zero-filling what moves in. Used for seeded random-shift augmentation.
+ */
+function shiftInto(dst, dstOffset, src, srcOffset, dy, dx) {
+  for (let r = 0; r < IMAGE_SIZE; r++) {
+    const sr = r - dy;
+    const rowOut = dstOffset + r * IMAGE_SIZE;
+    if (sr < 0 || sr >= IMAGE_SIZE) {
+      dst.fill(0, rowOut, rowOut + IMAGE_SIZE);
+      continue;
+    }
+    for (let c = 0; c < IMAGE_SIZE; c++) {
+      const sc = c - dx;
+      dst[rowOut + c] = sc < 0 || sc >= IMAGE_SIZE ? 0 : src[srcOffset + sr * IMAGE_SIZE + sc];
+    }
+  }
+}
+
 function sha256(buf) {
   return createHash('sha256').update(new Uint8Array(buf)).digest('hex');
 }
@@ -222,7 +243,11 @@ async function main() {
     const ys = new Uint8Array(train.count);
     for (let k = 0; k < train.count; k++) {
       const i = order[k];
-      xs.set(train.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
+      // Seeded augmentation: each epoch, each digit shifted by an integer
+      // (dy, dx) in [-MAX_SHIFT, MAX_SHIFT]^2 (the digits have a 4 px margin).
+      const dy = Math.floor(orderRng() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
+      const dx = Math.floor(orderRng() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
+      shiftInto(xs, k * PIXELS, train.images, i * PIXELS, dy, dx);
       ys[k] = yTrainAll[i];
     }
     const x = toX(xs, train.count);

@@ -107,8 +107,9 @@ export const globalMaxPool2dOp: OpImpl = {
   vjp: (_n, s, [x]) => [
     tf.tidy(() => {
       const [n, h, w, c] = x!.shape as [number, number, number, number];
-      const first = tf.argMax(tf.reshape(x!, [n, h * w, c]), 1);
-      const hot = tf.transpose(tf.oneHot(first, h * w, 1, 0, 'float32'), [0, 2, 1]);
+      const first = tf.reshape(tf.argMax(tf.reshape(x!, [n, h * w, c]), 1), [-1]);
+      // tfjs-backend-wasm 4.22's OneHot writes zeros for dtype float32: one-hot in int32, then cast.
+      const hot = tf.transpose(tf.reshape(tf.cast(tf.oneHot(first, h * w), 'float32'), [n, c, h * w]), [0, 2, 1]);
       return tf.reshape(tf.mul(hot, tf.reshape(s, [n, 1, c])), [n, h, w, c]);
     }),
   ],

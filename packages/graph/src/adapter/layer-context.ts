@@ -9,7 +9,9 @@ import type { Layer } from './tfjs-types.js';
 
 /** An input of a layer: the id of the IR node that produces it, and its shape without batch axis. */
 export interface LayerInput {
+  /** Id of the producing IR node (the producing Keras layer's name). */
   readonly id: string;
+  /** Its output shape without the batch axis. */
   readonly shape: readonly number[];
 }
 
@@ -27,8 +29,15 @@ export class LayerContext {
   /** Output shape without the batch axis. */
   readonly outputShape: readonly number[];
 
+  /**
+   * @param layer - The tfjs layer.
+   * @param inputs - Its inputs, in the order of its inbound node.
+   * @throws UnsupportedLayerError when its output shape is not one fully known shape.
+   */
   constructor(
+    /** The tfjs layer. */
     readonly layer: Layer,
+    /** Its inputs, in order. */
     readonly inputs: readonly LayerInput[],
   ) {
     this.name = layer.name;

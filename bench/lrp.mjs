@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+/**
+ * LRP benchmark: Keras VGG16 topology (random, seeded weights) built with tfjs-layers, translated
+ * to NRM's graph, and timed on one backend: the forward, the `gradient` composite and the LRP
+ * composites, each explaining the argmax logit of one random input in [-1, 1] (batch 1).
+ *
+ *   node bench/lrp.mjs [--model vgg16] [--size 224] [--backend wasm|cpu] [--runs 3]
+ *                      [--composites gradient,epsilon,...] [--seed 42] [--json out.json]
+ *                      [--profile]
+ *
+ * Prints one JSON object on stdout (progress goes to stderr); see bench/README.md for the fields.
+ * Plain ESM, no build step: it imports the workspace packages' dist/ (run `pnpm build` first).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createExplainer, createRegistry } from '@nrm/core';
+import { graphFromLayersModel, tfjsLayers } from '@nrm/graph';
+import { lrp } from '@nrm/rules-lrp';
+import { gradientMethods } from '@nrm/rules-gradient';
+import { cpu } from '@nrm/backend-cpu';
+import { wasm } from '@nrm/backend-wasm';
+
+const MODELS = ['vgg16'];
+const BACKENDS = ['cpu', 'wasm'];
+/** Everything this bench can time besides the forward, in the order it runs them. */
+const ALL_METHODS = ['gradient', 'epsilon', 'epsilon-plus-flat', 'epsilon-gamma-box', 'epsilon-alpha2-beta1'];
+/** Options handed to each composite. */
+const COMPOSITE_OPTIONS = { 'epsilon-gamma-box': { low: -1, high: 1 } };
+
+const USAGE = `Usage: node bench/lrp.mjs [options]
+  --model vgg16            model topology (only vgg16 for now)
+  --size N                 input height and width (default 224; at least 32)
+  --backend cpu|wasm       tfjs backend (default wasm)
+  --runs N                 timed runs per measurement, after one warm-up (default 3)
+  --composites a,b         subset of: ${ALL_METHODS.join(', ')}, run in the order given
+                           (default: all, in that order)
+  --seed N                 seed of the weights and of the input (default 42)
+  --json PATH              also write the JSON result to PATH
+  --profile                after timing, profile one explanation per composite with tf.profile
+                           (kernel time by kernel name; slows that one run, not the timed ones)
+  --help`;
+
+function fail(message) {
+  process.stderr.write(`lrp bench: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseOptions(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', default: 'vgg16' },
+        size: { type: 'string', default: '224' },
+        backend: { type: 'string', default: 'wasm' },
+        runs: { type: 'string', default: '3' },
+        composites: { type: 'string' },
+        seed: { type: 'string', default: '42' },
+        json: { type: 'string' },
+        profile: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(error.message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const int = (name, min) => {
+    const raw = values[name];
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min}, got '${raw}'.`);
+    return n;
+  };
+  if (!MODELS.includes(values.model)) fail(`unknown --model '${values.model}': only ${MODELS.join(', ')} is supported for now.`);
+  if (!BACKENDS.includes(values.backend)) fail(`unknown --backend '${values.backend}': use one of ${BACKENDS.join(', ')}.`);
+  // Five 2×2 max-pools: below 32 pixels a block would pool an empty map.
+  const size = int('size', 32);
+  const runs = int('runs', 1);
+  const seed = int('seed', 0);
+  let methods = ALL_METHODS;
+  if (values.composites !== undefined) {
+    const asked = values.composites.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = asked.filter((m) => !ALL_METHODS.includes(m));
+    if (unknown.length) fail(`unknown --composites ${unknown.map((u) => `'${u}'`).join(', ')}: choose from ${ALL_METHODS.join(', ')}.`);
+    if (!asked.length) fail('--composites is empty.');
+    methods = [...new Set(asked)]; // in the order given
+  }
+  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile };
+}
+
+const log = (message) => process.stderr.write(`[lrp bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const mb = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
+const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Peak-RSS sampler. The explanations are synchronous (a VGG16 explanation blocks the main thread
+ * for seconds), so a `setInterval` on the main thread would never fire during one; the sampler
+ * runs on a worker thread instead (RSS is per process) and keeps the maximum in shared memory.
+ */
+function startRssSampler(intervalMs = 50) {
+  const shared = new Float64Array(new SharedArrayBuffer(8));
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    const peak = new Float64Array(workerData.buffer);
+    const sample = () => { const r = process.memoryUsage.rss(); if (r > peak[0]) peak[0] = r; };
+    sample();
+    setInterval(sample, workerData.intervalMs);
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { buffer: shared.buffer, intervalMs } });
+  worker.unref();
+  const sampleHere = () => {
+    const r = process.memoryUsage.rss();
+    if (r > shared[0]) shared[0] = r;
+  };
+  sampleHere();
+  return {
+    sample: sampleHere,
+    peak: () => (sampleHere(), shared[0]),
+    stop: () => worker.terminate(),
+  };
+}
+
+/**
+ * Keras' `VGG16(include_top=True)` topology at `size × size × 3`, with Keras' layer names, the
+ * last Dense linear (logits) instead of softmax, Glorot-uniform kernels (Keras' default) seeded
+ * per layer and zero biases.
+ */
+function buildVgg16(size, seed) {
+  let layerSeed = seed;
+  const kernelInitializer = () => tfl.initializers.glorotUniform({ seed: layerSeed++ });
+  const input = tfl.input({ shape: [size, size, 3], name: 'input_1' });
+  const blocks = [
+    [1, 64, 2],
+    [2, 128, 2],
+    [3, 256, 3],
+    [4, 512, 3],
+    [5, 512, 3],
+  ];
+  let x = input;
+  for (const [block, filters, convs] of blocks) {
+    for (let c = 1; c <= convs; c++) {
+      x = tfl.layers
+        .conv2d({ name: `block${block}_conv${c}`, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: kernelInitializer() })
+        .apply(x);
+    }
+    x = tfl.layers.maxPooling2d({ name: `block${block}_pool`, poolSize: 2, strides: 2 }).apply(x);
+  }
+  x = tfl.layers.flatten({ name: 'flatten' }).apply(x);
+  x = tfl.layers.dense({ name: 'fc1', units: 4096, activation: 'relu', kernelInitializer: kernelInitializer() }).apply(x);
+  x = tfl.layers.dense({ name: 'fc2', units: 4096, activation: 'relu', kernelInitializer: kernelInitializer() }).apply(x);
+  x = tfl.layers.dense({ name: 'predictions', units: 1000, activation: 'linear', kernelInitializer: kernelInitializer() }).apply(x);
+  return tfl.model({ inputs: input, outputs: x, name: 'vgg16' });
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(new URL(import.meta.url).pathname), stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wall and CPU time of `f`, which computes and reads its result (so that an async backend is
+ * measured fully); the result is disposed after the clock stops. CPU time is the whole process'
+ * (user + system): on an idle machine it is ≈ the wall time (tfjs' wasm backend is single-threaded
+ * in Node); much less than the wall time means the process waited for a CPU (a busy machine).
+ */
+async function timed(f) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await f();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  result.dispose();
+  return { ms, cpu: (c.user + c.system) / 1000 };
+}
+
+/** Times `once`: one warm-up, then `runs` timed calls. */
+async function timeRuns(label, runs, once, sampler) {
+  const warm = await once();
+  log(`${label}: warm-up ${warm.ms.toFixed(0)} ms`);
+  sampler.sample();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    times.push(await once());
+    sampler.sample();
+  }
+  const ms = times.map((t) => t.ms);
+  const cpu = times.map((t) => t.cpu);
+  log(`${label}: runs ${ms.map((t) => t.toFixed(0)).join(', ')} ms (cpu ${cpu.map((t) => t.toFixed(0)).join(', ')} ms); median ${median(ms).toFixed(0)} ms`);
+  return { ms, cpu, warmup: warm.ms };
+}
+
+/** One `tf.profile` of `f`: kernel wall time summed by kernel name, largest first. */
+async function profileKernels(f) {
+  const info = await tf.profile(f);
+  const byKernel = new Map();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : (k.kernelTimeMs?.error ? 0 : Number(k.kernelTimeMs) || 0);
+    const entry = byKernel.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += ms;
+    total += ms;
+    byKernel.set(k.name, entry);
+  }
+  const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms).map((e) => ({ ...e, ms: round(e.ms) }));
+  return { total_kernel_ms: round(total), kernels: kernels.slice(0, 12), peak_bytes: info.peakBytes };
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const sampler = startRssSampler(50);
+  const registry = createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasm]);
+  await registry.backend(opts.backend).setup();
+  log(`backend ${tf.getBackend()}, tfjs ${tf.version_core}, node ${process.version}, model ${opts.model} @ ${opts.size}, runs ${opts.runs}`);
+
+  // Build the model, copy it into NRM's graph (host arrays), and free the tfjs model at once: from
+  // here on the weights live once on the host (the graph) and once on the device (one explainer).
+  let t0 = performance.now();
+  const model = buildVgg16(opts.size, opts.seed);
+  const params = model.countParams();
+  const buildMs = performance.now() - t0;
+  t0 = performance.now();
+  const graph = graphFromLayersModel(model);
+  const translateMs = performance.now() - t0;
+  model.dispose();
+  sampler.sample();
+  log(`built ${params.toLocaleString('en')} params (${mb(params * 4)} MB f32) in ${buildMs.toFixed(0)} ms, graph (${graph.nodes.length} nodes) in ${translateMs.toFixed(0)} ms; rss ${mb(process.memoryUsage.rss())} MB`);
+
+  const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
+  const target = { layer: 'predictions' };
+  const before = tf.memory().numTensors;
+
+  const result = {
+    backend: opts.backend,
+    model: opts.model,
+    size: opts.size,
+    runs: opts.runs,
+    forward_ms: null,
+    gradient_ms: null,
+    composites: {},
+    ratios: {},
+    peak_rss_mb: null,
+    leaked_tensors: null,
+    node: process.version,
+    tfjs: tf.version_core,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    // Extras, beyond the required fields.
+    params,
+    argmax: null,
+    build_ms: round(buildMs),
+    translate_ms: round(translateMs),
+    explainer_ms: {},
+    warmup_ms: {},
+    runs_ms: {},
+    cpu_ms: {},
+    max_rss_kernel_mb: null,
+  };
+  const profiles = {};
+
+  for (const [i, method] of opts.methods.entries()) {
+    t0 = performance.now();
+    const explainer = createExplainer({ graph, registry, composite: method, options: COMPOSITE_OPTIONS[method] });
+    result.explainer_ms[method] = round(performance.now() - t0);
+    try {
+      if (i === 0) {
+        // The forward (the same for every explainer), and the target: the argmax logit.
+        const forward = () =>
+          timed(async () => {
+            const y = explainer.forward(input);
+            await y.data();
+            return y;
+          });
+        const times = await timeRuns('forward', opts.runs, forward, sampler);
+        result.forward_ms = round(median(times.ms));
+        result.runs_ms.forward = times.ms.map((t) => round(t));
+        result.cpu_ms.forward = round(median(times.cpu));
+        result.warmup_ms.forward = round(times.warmup);
+        const logits = explainer.forward(input);
+        const best = tf.argMax(logits, -1);
+        result.argmax = (await best.data())[0];
+        tf.dispose([logits, best]);
+        target.indices = [[result.argmax]];
+      }
+      const explain = () =>
+        timed(async () => {
+          const explanation = explainer.explain(input, { target });
+          await explanation.input.data();
+          return explanation;
+        });
+      // The warm-up includes the one-off work (modified weights computed and cached).
+      const times = await timeRuns(method, opts.runs, explain, sampler);
+      result.runs_ms[method] = times.ms.map((t) => round(t));
+      result.cpu_ms[method] = round(median(times.cpu));
+      result.warmup_ms[method] = round(times.warmup);
+      const ms = round(median(times.ms));
+      if (method === 'gradient') result.gradient_ms = ms;
+      else result.composites[method] = ms;
+      result.ratios[method] = round(median(times.ms) / result.forward_ms, 2);
+      if (opts.profile) {
+        profiles[method] = await profileKernels(async () => {
+          const explanation = explainer.explain(input, { target });
+          await explanation.input.data();
+          explanation.dispose();
+        });
+      }
+    } finally {
+      explainer.dispose();
+      sampler.sample();
+    }
+  }
+  if (opts.profile) {
+    const explainer = createExplainer({ graph, registry, composite: opts.methods[0], options: COMPOSITE_OPTIONS[opts.methods[0]] });
+    profiles.forward = await profileKernels(async () => {
+      const y = explainer.forward(input);
+      await y.data();
+      y.dispose();
+    });
+    explainer.dispose();
+  }
+
+  result.leaked_tensors = tf.memory().numTensors - before;
+  input.dispose();
+  result.peak_rss_mb = mb(sampler.peak());
+  result.max_rss_kernel_mb = mb(process.resourceUsage().maxRSS * 1024);
+  await sampler.stop();
+  if (opts.profile) result.profile = profiles;
+
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  process.stdout.write(text);
+  if (opts.json) {
+    const path = resolve(process.cwd(), opts.json);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    log(`wrote ${path}`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`lrp bench failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
