@@ -96,18 +96,22 @@ for (const [name, inF, outF] of [['fc1', flat, 4096], ['fc2', 4096, 4096], ['pre
   const x = tf.randomUniform([1, inF], 0, 1, 'float32', 1);
   const s = tf.randomUniform([1, outF], -1, 1, 'float32', 2);
   const w = tf.randomUniform([inF, outF], -0.01, 0.01, 'float32', 3);
+  const wT = tf.transpose(w);
   const row = {
     dense: name,
     inF,
     outF,
     forward: r1(time(() => tf.matMul(x, w))),
     engine_transpose: r1(time(() => tf.matMul(s, w, false, true))),
+    // The same product with Wᵀ computed once and kept.
+    transposed_kept: r1(time(() => tf.matMul(s, wT))),
   };
+  add('dense_transposed_kept', row.transposed_kept);
   add('dense_forward', row.forward);
   add('dense_transpose', row.engine_transpose);
   dense.push(row);
   process.stderr.write(`${JSON.stringify(row)}\n`);
-  tf.dispose([x, s, w]);
+  tf.dispose([x, s, w, wT]);
 }
 
 const pools = [];
@@ -123,7 +127,10 @@ for (const [name, down, c] of [['block1_pool', 1, 64], ['block2_pool', 2, 128], 
     c,
     forward: r1(time(() => tf.maxPool(x, 2, 2, 'valid'))),
     engine_vjp: r1(time(() => tf.tidy(() => OPS.maxPool2d.vjp(node, s, [x], y)[0]))),
+    // tfjs' own kernel (ties: it routes to one maximum per window as well).
+    native_maxPoolGrad: r1(time(() => tf.engine().runKernel('MaxPoolGrad', { dy: s, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }))),
   };
+  add('pool_native_grad', row.native_maxPoolGrad);
   add('pool_forward', row.forward);
   add('pool_vjp', row.engine_vjp);
   pools.push(row);
