@@ -13,7 +13,7 @@ export { wSquare } from './rules/w-square.js';
 export { winnerTakeAll } from './rules/winner-take-all.js';
 export { zBox, type ZBoxOptions } from './rules/z-box.js';
 export { zPlus } from './rules/z-plus.js';
-export { eachParam, negativePart, positivePart } from './rules/param-modifiers.js';
+export { eachParam, negativePart, positivePart, type ParamModifier } from './rules/param-modifiers.js';
 export { epsilonComposite } from './composites/epsilon.js';
 export { epsilonPlusFlatComposite } from './composites/epsilon-plus-flat.js';
 export { epsilonGammaBoxComposite } from './composites/epsilon-gamma-box.js';

@@ -59,7 +59,8 @@ export interface GridLayout {
   readonly labelHeight: number;
 }
 
-type TileRows = readonly (readonly (GridTile | null | undefined)[])[];
+/** Rows of grid tiles (`null` leaves a cell empty). */
+export type TileRows = readonly (readonly (GridTile | null | undefined)[])[];
 
 /**
  * Computes the layout of {@link heatmapGrid} without drawing: column widths are the widest

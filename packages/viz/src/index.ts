@@ -27,6 +27,7 @@ export {
   type GridLayout,
   type GridTile,
   type HeatmapGridOptions,
+  type TileRows,
 } from './grid.js';
 export { FONT_5X7, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphFor, type Glyph } from './bitmap-font.js';
 export { drawText, measureText, type DrawTextOptions, type Rect } from './draw-text.js';

@@ -7,7 +7,8 @@ import { add, map, mul, neg, pos, ratio, sub, times, transposeTimes } from './ma
 
 export * as matrix from './matrix-math.js';
 
-type Ctx = ReferenceContext<Record<string, unknown>>;
+/** The context every reference here takes. */
+export type Ctx = ReferenceContext<Record<string, unknown>>;
 
 function needA(ctx: Ctx): Float64Array {
   if (!ctx.A) throw new Error('this reference needs a linear node');
