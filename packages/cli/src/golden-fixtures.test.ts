@@ -5,7 +5,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpuBackend } from '@nrm/backend-cpu';
 import { readNpy } from '@nrm/core';
 import { listFixtureCases, loadFixtureCase, maxRelativeError, methodSpec } from '@nrm/testkit';
 import { runCli } from './main.js';
@@ -13,6 +15,7 @@ import { runCli } from './main.js';
 const TOLERANCE = 1e-4;
 const work = mkdtempSync(join(tmpdir(), 'nrm-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(() => cpuBackend.setup());
 
 const quiet = { stdout: () => {}, stderr: (line: string) => lines.push(line) };
 const lines: string[] = [];
@@ -41,9 +44,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
               ...(layers.length ? ['--record', layers.join(','), '--record-dir', dir] : []),
             ];
             lines.length = 0;
+            const before = tf.memory().numTensors;
             const code = await runCli(argv, quiet);
             expect(lines, 'stderr').toEqual([]);
             expect(code).toBe(0);
+            expect(tf.memory().numTensors, 'tensors left after the explanation').toBe(before);
             for (const [layer, file] of Object.entries(method.relevance_files)) {
               const actual = readNpy(readFileSync(join(dir, layer === 'input' ? 'input.npy' : `${layer}.npy`)));
               const expected = fixture.array(file);
