@@ -247,6 +247,7 @@ async function main() {
   const translateMs = performance.now() - t0;
   model.dispose();
   sampler.sample();
+  const rssAfterGraph = process.memoryUsage.rss();
   log(`built ${params.toLocaleString('en')} params (${mb(params * 4)} MB f32) in ${buildMs.toFixed(0)} ms, graph (${graph.nodes.length} nodes) in ${translateMs.toFixed(0)} ms; rss ${mb(process.memoryUsage.rss())} MB`);
 
   const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
@@ -278,6 +279,8 @@ async function main() {
     runs_ms: {},
     cpu_ms: {},
     max_rss_kernel_mb: null,
+    rss_after_graph_mb: mb(rssAfterGraph),
+    wasm_heap_mb: null,
   };
   const profiles = {};
 
@@ -346,6 +349,9 @@ async function main() {
   input.dispose();
   result.peak_rss_mb = mb(sampler.peak());
   result.max_rss_kernel_mb = mb(process.resourceUsage().maxRSS * 1024);
+  // The wasm heap only grows: its final size is its peak (tensors, XNNPACK's packed weights, caches).
+  const heap = opts.backend === 'wasm' ? tf.backend().wasm?.HEAPU8?.buffer?.byteLength : undefined;
+  result.wasm_heap_mb = heap === undefined ? null : mb(heap);
   await sampler.stop();
   if (opts.profile) result.profile = profiles;
 

@@ -16,9 +16,9 @@ export const DEMO_USAGE = `nrm demo [--model examples/digits-cnn/model/model.jso
   epsilon-alpha2-beta1; writes <out>/digits-heatmaps.png, <out>/summary.txt and <out>/summary.json`;
 
 const DEMO_COMPOSITES = [
-  { id: 'epsilon-plus-flat', options: {} },
-  { id: 'epsilon-gamma-box', options: { low: 0, high: 1 } },
-  { id: 'epsilon-alpha2-beta1', options: {} },
+  { id: 'epsilon-plus-flat', label: 'eps+flat', options: {} },
+  { id: 'epsilon-gamma-box', label: 'eps-g-box', options: { low: 0, high: 1 } },
+  { id: 'epsilon-alpha2-beta1', label: 'alpha2b1', options: {} },
 ] as const;
 
 interface TestDigit {
@@ -115,7 +115,7 @@ export async function demoCommand(argv: readonly string[], registry: Registry, i
     gap: 4,
     labelScale: 2,
     labels: {
-      columns: ['input', ...DEMO_COMPOSITES.map((c) => c.id.replace('epsilon', 'eps'))],
+      columns: ['input', ...DEMO_COMPOSITES.map((c) => c.label)],
       rows: digits.map((d, i) => `${d.label}>${predictions[i]}`),
     },
   });
