@@ -3,6 +3,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Composite, CompositeOptions, DeviceParams, NodeContext, ParamName } from '../contracts.js';
 import { InvalidArgumentError, NonFiniteInputError, ShapeMismatchError, UnknownLayerError } from '../errors.js';
 import type { Graph, IRNode } from '../ir.js';
+import { enrollForDerived, releaseDerived } from '../ops/derived-tensors.js';
 import { OPS } from '../ops/registry-of-ops.js';
 import type { Registry } from '../registry.js';
 import { stabilize } from '../stabilize.js';
@@ -83,6 +84,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
   const owned: Tensor[] = [];
   const keep = <T extends Tensor>(t: T): T => {
     owned.push(tf.keep(t));
+    enrollForDerived(t);
     return t;
   };
   const deviceParams = new Map<string, DeviceParams>();
@@ -283,6 +285,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     dispose() {
       if (disposed) return;
       disposed = true;
+      for (const t of owned) releaseDerived(t);
       tf.dispose(owned);
     },
   };

@@ -76,6 +76,18 @@ for (const backend of ['cpu', 'wasm']) {
       expect(adjointGap({ id: 'f', op: 'flatten', inputs: ['x'], attrs: {}, outputShape: [24] }, [[2, 3, 4, 2]])).toBeLessThan(1e-5);
       expect(adjointGap({ id: 'r', op: 'reshape', inputs: ['x'], attrs: { targetShape: [6, 4] }, outputShape: [6, 4] }, [[2, 3, 4, 2]])).toBeLessThan(1e-5);
     });
+    it('max-pool backward on non-overlapping tiles: first maximum wins, the remainder gets nothing', () => {
+      // 5x5 input, 2x2/2 valid pool: the last row and column are not covered. Ties of 0 pick the first.
+      const x = tf.tensor4d([1, 2, 0, 0, 9, 3, 1, 0, 0, 9, 5, 5, 4, 1, 9, 5, 2, 2, 4, 9, 9, 9, 9, 9, 9], [1, 5, 5, 1]);
+      const node = { id: 'm', op: 'maxPool2d', inputs: ['x'], attrs: { poolSize: [2, 2], strides: [2, 2], padding: 'valid' }, outputShape: [2, 2, 1] } as IRNode;
+      const y = OPS.maxPool2d.forward(node, [x], undefined);
+      expect(Array.from(y.dataSync())).toEqual([3, 0, 5, 4]);
+      const r = OPS.maxPool2d.vjp(node, tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]), [x], y, undefined)[0]!;
+      const expected = new Array(25).fill(0);
+      [expected[5], expected[2], expected[10], expected[12]] = [1, 2, 3, 4];
+      expect(Array.from(r.dataSync())).toEqual(expected);
+      tf.dispose([x, y, r]);
+    });
     it('max-pool backward sends each window to its first maximum and sums overlapping wins', () => {
       const x = tf.tensor4d([1, 9, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 9, 9, 0, 1], [1, 4, 4, 1]);
       const node = { id: 'm', op: 'maxPool2d', inputs: ['x'], attrs: { poolSize: [3, 3], strides: [1, 1], padding: 'valid' }, outputShape: [2, 2, 1] } as IRNode;

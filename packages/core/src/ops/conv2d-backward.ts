@@ -10,6 +10,11 @@ import type { Padding } from '../ir.js';
 import { effectiveKernel, windowGeometry } from './conv-geometry.js';
 import { insertZeros } from './window-ops.js';
 
+/** The kernel rotated 180° with in/out channels swapped: `[kh, kw, cin, cout] → [kh, kw, cout, cin]`. */
+export function flipKernel(kernel: Tensor4D): Tensor4D {
+  return tf.tidy(() => tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as Tensor4D);
+}
+
 /**
  * `Wᵀ dy` for `y = conv2d(x, W)`: kernel `[kh, kw, cin, cout]`, `dy` `[N, oh, ow, cout]`,
  * result `[N, H, W, cin]` with `H, W` from `inputHW`.
@@ -21,6 +26,7 @@ export function conv2dBackwardInput(
   strides: readonly [number, number],
   padding: Padding,
   dilations: readonly [number, number] = [1, 1],
+  flippedKernel?: Tensor4D,
 ): Tensor4D {
   return tf.tidy(() => {
     const [kh, kw] = kernel.shape;
@@ -36,7 +42,7 @@ export function conv2dBackwardInput(
     const extraH = inH + gh.before + gh.after - ((oh - 1) * sh + keH);
     const extraW = inW + gw.before + gw.after - ((ow - 1) * sw + keW);
     const spread = insertZeros(dy, sh, sw);
-    const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
+    const flipped = flippedKernel ?? flipKernel(kernel);
     return tf.conv2d(
       spread,
       flipped,

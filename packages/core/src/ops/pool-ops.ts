@@ -27,6 +27,47 @@ function offsets(a: PoolAttrs): [number, number][] {
  * order, on a tie); an element that is the maximum of several overlapping windows gets the sum.
  */
 export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
+  const [, h, w] = x.shape;
+  const [kh, kw] = a.poolSize;
+  const tiles = kh === kw && a.strides[0] === kh && a.strides[1] === kw && (a.padding === 'valid' || (h % kh === 0 && w % kw === 0));
+  return tiles ? tiledMaxPoolBackward(a, s, x, y) : windowedMaxPoolBackward(a, s, x, y);
+}
+
+/** A depthwise kernel `[kh, kw, c, 1]` that picks offset `(i, j)` of each window. */
+function offsetPicker(kh: number, kw: number, c: number, i: number, j: number): Tensor4D {
+  const data = new Float32Array(kh * kw * c);
+  data.fill(1, (i * kw + j) * c, (i * kw + j + 1) * c);
+  return tf.tensor4d(data, [kh, kw, c, 1]);
+}
+
+/**
+ * Non-overlapping square windows (stride = pool size, VGG's 2×2/2). Each window offset is picked
+ * by a strided depthwise conv with a one-hot kernel (exact, and on the wasm backend's fast path,
+ * unlike strided slices, transposes or broadcasting compares), the first maximum is found
+ * element-wise, and `depthToSpace` puts the relevance of every offset back in place.
+ */
+function tiledMaxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const [k] = a.poolSize;
+    const [, oh, ow] = y.shape;
+    let taken: Tensor = tf.zeros(y.shape, 'bool');
+    const shares: Tensor4D[] = [];
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        const candidate = tf.depthwiseConv2d(x, offsetPicker(k, k, c, i, j), k, 'valid');
+        const wins = tf.logicalAnd(tf.equal(candidate, y), tf.logicalNot(taken));
+        taken = tf.logicalOr(taken, wins);
+        shares.push(tf.mul(s, tf.cast(wins, 'float32')));
+      }
+    }
+    // depthToSpace reads channel block (i·k + j) as offset (i, j): the order the shares were made in.
+    const result = tf.depthToSpace(tf.concat(shares, 3) as Tensor4D, k, 'NHWC');
+    return oh * k === h && ow * k === w ? result : (tf.pad(result, [[0, 0], [0, h - oh * k], [0, w - ow * k], [0, 0]]) as Tensor4D);
+  });
+}
+
+function windowedMaxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
     const { gh, gw } = geometry(a, h, w);
