@@ -97,6 +97,38 @@ describe('createExplainer', () => {
     explainer.dispose();
   });
 
+  it('batched (expanding) conditions equal the conditions one by one, in any chunk size', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2], [-0.5, 3]]);
+    const target = { layer: 's', indices: [[1], [0]] };
+    const masks = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+    const before = tf.memory().numTensors;
+    for (const chunkSize of [1, 2, 3]) {
+      const batched = explainer.explain(x, { target, conditions: [{ layer: 'r', expand: masks }], record: ['r', 'd', 'a'], chunkSize });
+      expect(batched.input.shape).toEqual([6, 2]);
+      expect(batched.layers['r']!.shape).toEqual([6, 2]);
+      expect(batched.layers['a']!.shape).toEqual([6, 2]);
+      expect(batched.layers['d']!.shape).toEqual([2, 2]); // above the expansion: one row per sample
+      const rows = batched.input.arraySync() as number[][];
+      const recordedA = batched.layers['a']!.arraySync() as number[][];
+      [[0], [1], [0, 1]].forEach((channels, k) => {
+        const single = explainer.explain(x, { target, conditions: [{ layer: 'r', channels: [channels] }], record: ['a'] });
+        const expected = single.input.arraySync() as number[][];
+        const expectedA = single.layers['a']!.arraySync() as number[][];
+        for (let n = 0; n < 2; n++) {
+          expect(rows[n * 3 + k]).toEqual(expected[n]);
+          expect(recordedA[n * 3 + k]).toEqual(expectedA[n]);
+        }
+        single.dispose();
+      });
+      batched.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => explainer.explain(x, { target, conditions: [{ layer: 'r', expand: tf.zeros([2, 3]) }] })).toThrow(ShapeMismatchError);
+    tf.dispose([x, masks]);
+    explainer.dispose();
+  });
+
   it('leaves no tensor behind, also when it throws', () => {
     const x = tf.tensor2d([[1, 2], [3, -1]]);
     const initially = tf.memory().numTensors;

@@ -9,9 +9,12 @@ import type { Registry } from '../registry.js';
 import { stabilize } from '../stabilize.js';
 import { runBranches } from './branches.js';
 import { nonNegativeOutputs } from './non-negative.js';
-import type { ExplainRequest, Explanation } from './requests.js';
+import type { Condition, ExplainRequest, Explanation } from './requests.js';
 import { resolveRules, type BoundRule } from './resolve-rules.js';
 import { buildConditionMask, buildSeed } from './seeds.js';
+
+/** Stored forward outputs, by node id (the full batch, or rows tiled for an expansion). */
+type Activations = { get(id: string): Tensor | undefined };
 
 /** How to build an explainer. */
 export interface ExplainerOptions {
@@ -135,7 +138,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     return outputs;
   };
 
-  const propagateNode = (node: IRNode, rule: BoundRule, relevance: Tensor, outputs: Map<string, Tensor>): Tensor[] => {
+  const propagateNode = (node: IRNode, rule: BoundRule, relevance: Tensor, outputs: Activations): Tensor[] => {
     const inputs = node.inputs.map((i) => outputs.get(i)!);
     const output = outputs.get(node.id)!;
     const params = deviceParams.get(node.id);
@@ -196,55 +199,77 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       if (disposed) throw new InvalidArgumentError('This explainer has been disposed.');
       const targetId = nodeIdOf(graph, request.target.layer);
       const nodes = ancestors(graph, targetId);
-      const onPath = new Set(nodes.map((n) => n.id));
-      const conditionsById = new Map<string, NonNullable<ExplainRequest['conditions']>[number]>();
+      const position = new Map(nodes.map((n, i) => [n.id, i]));
+      const conditionsById = new Map<string, Condition>();
+      let expansion: { id: string; masks: Tensor } | undefined;
       for (const c of request.conditions ?? []) {
         const id = nodeIdOf(graph, c.layer);
-        if (!onPath.has(id)) {
+        if (!position.has(id)) {
           throw new InvalidArgumentError(`Condition layer '${c.layer}' is not below the target layer '${request.target.layer}'; no relevance flows through it.`);
         }
-        if (conditionsById.has(id)) throw new InvalidArgumentError(`Two conditions on layer '${c.layer}'; merge them into one.`);
-        conditionsById.set(id, c);
+        if (conditionsById.has(id) || expansion?.id === id) throw new InvalidArgumentError(`Two conditions on layer '${c.layer}'; merge them into one.`);
+        if (c.expand) {
+          if (expansion) throw new InvalidArgumentError('Only one condition per request may expand the batch (`expand`).');
+          const shape = [c.expand.shape[0]!, ...byId.get(id)!.outputShape];
+          if (c.expand.rank !== shape.length || c.expand.shape.some((d, i) => d !== 1 && d !== shape[i])) {
+            throw new ShapeMismatchError(`The expand masks of layer '${c.layer}'`, shape, c.expand.shape);
+          }
+          expansion = { id, masks: c.expand };
+        } else {
+          conditionsById.set(id, c);
+        }
       }
+      const chunkSize = Math.max(1, Math.floor(request.chunkSize ?? expansion?.masks.shape[0] ?? 1));
       const recordIds = new Map<string, string>();
       for (const layer of request.record ?? []) recordIds.set(layer, nodeIdOf(graph, layer));
       const recordNodes = new Set(recordIds.values());
 
       const outputs = runForward(input, nodes);
-      const pending = new Map<string, Tensor>();
-      const recorded = new Map<string, Tensor>();
+      const batch = input.shape[0]!;
       const masks = new Map<string, Tensor>();
+      const recorded = new Map<string, Tensor[]>();
+      const inputParts: Tensor[] = [];
       let seed: Tensor | undefined;
-      let inputRelevance: Tensor | undefined;
-      try {
-        for (const [id, condition] of conditionsById) masks.set(id, buildConditionMask(condition, outputs.get(id)!.shape));
-        seed = buildSeed(request.target, outputs.get(targetId)!);
-        pending.set(targetId, tf.clone(seed));
-        for (let i = nodes.length - 1; i >= 0; i--) {
+      const record = (id: string, t: Tensor) => {
+        if (!recordNodes.has(id)) return;
+        const list = recorded.get(id) ?? [];
+        list.push(tf.clone(t));
+        recorded.set(id, list);
+      };
+
+      /**
+       * The backward walk over `nodes[to..from]` (reverse order), starting from `pending`. Whatever
+       * is pending elsewhere when a conditioned node is reached bypassed it and is dropped.
+       */
+      /**
+       * The backward walk over `nodes[to..from]` (in reverse), from the relevance in `pending`.
+       * Whatever is pending elsewhere when a conditioned node is reached bypassed that node and is
+       * dropped. What is still pending at the end stays in `pending` (the caller disposes it).
+       */
+      const walk = (pending: Map<string, Tensor>, from: number, to: number, acts: Activations, maskOf: (id: string) => Tensor | undefined): void => {
+        for (let i = from; i >= to; i--) {
           const node = nodes[i]!;
           let relevance = pending.get(node.id);
           if (!relevance) continue;
           pending.delete(node.id);
-          const mask = masks.get(node.id);
+          const mask = maskOf(node.id);
           if (mask) {
             const masked = tf.mul(relevance, mask);
             relevance.dispose();
             relevance = masked;
-            // Whatever is pending elsewhere now bypassed this layer: it does not count.
             for (const t of pending.values()) t.dispose();
             pending.clear();
           }
-          if (recordNodes.has(node.id)) recorded.set(node.id, tf.clone(relevance));
+          record(node.id, relevance);
           const current = relevance;
-          const rule = bound.get(node.id)!;
           let contributions: Tensor[];
           try {
-            contributions = tf.tidy(() => propagateNode(node, rule, current, outputs));
+            contributions = tf.tidy(() => propagateNode(node, bound.get(node.id)!, current, acts));
           } finally {
             current.dispose();
           }
           if (node.op === 'input') {
-            inputRelevance = contributions[0]!;
+            inputParts.push(contributions[0]!);
             continue;
           }
           node.inputs.forEach((inputId, k) => {
@@ -259,13 +284,98 @@ export function createExplainer(options: ExplainerOptions): Explainer {
             }
           });
         }
-        inputRelevance ??= tf.zerosLike(outputs.get(graph.input)!);
+      };
+
+      const run = (): Tensor => {
+        for (const [id, condition] of conditionsById) masks.set(id, buildConditionMask(condition, outputs.get(id)!.shape));
+        seed = buildSeed(request.target, outputs.get(targetId)!);
+        const pending = new Map([[targetId, tf.clone(seed)]]);
+        try {
+          if (!expansion) {
+            walk(pending, nodes.length - 1, 0, outputs, (id) => masks.get(id));
+            return inputParts[0] ?? tf.zerosLike(outputs.get(graph.input)!);
+          }
+          // Above the expansion layer: one row per sample, up to the layer's relevance.
+          const at = position.get(expansion.id)!;
+          walk(pending, nodes.length - 1, at + 1, outputs, (id) => masks.get(id));
+          const atLayer = pending.get(expansion.id);
+          const total = expansion.masks.shape[0]!;
+          for (let n = 0; n < batch; n++) {
+            for (let start = 0; start < total; start += chunkSize) {
+              const rows = Math.min(chunkSize, total - start);
+              const tiled = new Map<string, Tensor>();
+              const rowOf = (t: Tensor) => (t.shape[0] === 1 ? t : tf.slice(t, [n], [1]));
+              const acts: Activations = {
+                get(id) {
+                  let t = tiled.get(id);
+                  if (!t) {
+                    const full = outputs.get(id);
+                    if (!full) return undefined;
+                    // Asked for inside a node's tidy scope: keep it for the other nodes of this chunk.
+                    t = tf.keep(tf.tidy(() => tf.tile(rowOf(full), [rows, ...full.shape.slice(1).map(() => 1)])));
+                    tiled.set(id, t);
+                  }
+                  return t;
+                },
+              };
+              const rowMasks = new Map<string, Tensor>();
+              const maskOf = (id: string) => {
+                const full = masks.get(id);
+                if (!full) return undefined;
+                let m = rowMasks.get(id);
+                if (!m) {
+                  m = full.shape[0] === 1 ? full : tf.slice(full, [n], [1]);
+                  rowMasks.set(id, m);
+                }
+                return m;
+              };
+              const below = new Map<string, Tensor>();
+              if (atLayer) {
+                below.set(
+                  expansion.id,
+                  tf.tidy(() => tf.mul(rowOf(atLayer), tf.slice(expansion!.masks, [start], [rows]))),
+                );
+              }
+              try {
+                walk(below, at, 0, acts, maskOf);
+              } finally {
+                for (const t of below.values()) t.dispose();
+                for (const t of tiled.values()) t.dispose();
+                for (const [id, t] of rowMasks) if (t !== masks.get(id)) t.dispose();
+              }
+              if (!atLayer) {
+                inputParts.push(tf.zeros([rows, ...outputs.get(graph.input)!.shape.slice(1)]));
+              }
+            }
+          }
+          if (inputParts.length === 1) return inputParts.pop()!;
+          const parts = inputParts.splice(0);
+          try {
+            return tf.concat(parts, 0);
+          } finally {
+            tf.dispose(parts);
+          }
+        } finally {
+          for (const t of pending.values()) t.dispose();
+        }
+      };
+
+      try {
+        const inputRelevance = run();
+        const rowsBelow = expansion ? expansion.masks.shape[0]! : 1;
+        const below = expansion ? new Set(ancestors(graph, expansion.id).map((n) => n.id)) : undefined;
         const layers: Record<string, Tensor> = {};
         for (const [layer, id] of recordIds) {
-          layers[layer] = recorded.has(id) ? tf.clone(recorded.get(id)!) : tf.zerosLike(outputs.get(id) ?? tf.zeros([input.shape[0]!, ...byId.get(id)!.outputShape]));
+          const parts = recorded.get(id);
+          if (parts && parts.length > 0) {
+            layers[layer] = parts.length === 1 ? tf.clone(parts[0]!) : tf.concat(parts, 0);
+          } else {
+            const rows = below?.has(id) ? batch * rowsBelow : batch;
+            layers[layer] = tf.zeros([rows, ...byId.get(id)!.outputShape]);
+          }
         }
         const targetOutput = tf.clone(outputs.get(targetId)!);
-        const result = { input: inputRelevance, layers, targetOutput, seed };
+        const result = { input: inputRelevance, layers, targetOutput, seed: seed! };
         return {
           ...result,
           dispose() {
@@ -273,11 +383,10 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           },
         };
       } catch (error) {
-        tf.dispose([seed, inputRelevance].filter((t): t is Tensor => t !== undefined));
+        tf.dispose([seed, ...inputParts].filter((t): t is Tensor => t !== undefined));
         throw error;
       } finally {
-        for (const t of pending.values()) t.dispose();
-        for (const t of recorded.values()) t.dispose();
+        for (const list of recorded.values()) tf.dispose(list);
         for (const t of masks.values()) t.dispose();
         for (const t of outputs.values()) t.dispose();
       }

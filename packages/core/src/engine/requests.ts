@@ -24,6 +24,13 @@ export interface Condition {
   readonly channels?: readonly (readonly number[])[];
   /** Or an explicit mask broadcastable to `[N, ...layer output shape]` (not disposed). */
   readonly mask?: Tensor;
+  /**
+   * Or K masks at once, `[K, ...layer output shape]` (singleton axes broadcast, e.g. `[K, 1, 1, C]`
+   * channel masks): every sample's relevance at the layer is masked by each of them and the K
+   * conditions are propagated on as K batch rows of one backward walk. Below this layer the batch
+   * is `N·K` (row `n·K + k`); the part above runs once. At most one condition per request expands.
+   */
+  readonly expand?: Tensor;
 }
 
 /** One explanation request. */
@@ -32,13 +39,21 @@ export interface ExplainRequest {
   readonly conditions?: readonly Condition[];
   /** Layer names whose output relevance is returned in {@link Explanation.layers}. */
   readonly record?: readonly string[];
+  /**
+   * With an expanding condition: how many of its rows go down together (memory ∝ chunk); default
+   * all of them.
+   */
+  readonly chunkSize?: number;
 }
 
 /** The result of one explanation. Tensors stay on the device until read; call `dispose()`. */
 export interface Explanation {
   /** Relevance at the model input, the input's shape. */
   readonly input: Tensor;
-  /** Relevance at the output of each recorded layer. */
+  /**
+   * Relevance at the output of each recorded layer (`N·K` rows at and below an expanding
+   * condition's layer, `N` above it).
+   */
   readonly layers: Readonly<Record<string, Tensor>>;
   /** The target layer's output (forward pass), `[N, ...]`. */
   readonly targetOutput: Tensor;
