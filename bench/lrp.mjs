@@ -45,6 +45,11 @@ const USAGE = `Usage: node bench/lrp.mjs [options]
   --json PATH              also write the JSON result to PATH
   --profile                after timing, profile one explanation per composite with tf.profile
                            (kernel time by kernel name; slows that one run, not the timed ones)
+  --crp N                  also time N CRP channel conditions (channels 0..N-1) at --crp-layer with
+                           epsilon-plus-flat: batched (one backward walk, N rows, --crp-chunk rows
+                           at a time) against one by one (default 0: skip)
+  --crp-layer NAME         condition layer (default block4_conv3)
+  --crp-chunk N            rows per chunk of the batched walk (default 8)
   --help`;
 
 function fail(message) {
@@ -66,6 +71,9 @@ function parseOptions(argv) {
         seed: { type: 'string', default: '42' },
         json: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        crp: { type: 'string', default: '0' },
+        'crp-layer': { type: 'string', default: 'block4_conv3' },
+        'crp-chunk': { type: 'string', default: '8' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -98,7 +106,9 @@ function parseOptions(argv) {
     if (!asked.length) fail('--composites is empty.');
     methods = [...new Set(asked)]; // in the order given
   }
-  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile };
+  const crp = int('crp', 0);
+  const crpChunk = int('crp-chunk', 1);
+  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile, crp, crpLayer: values['crp-layer'], crpChunk };
 }
 
 const log = (message) => process.stderr.write(`[lrp bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -333,6 +343,53 @@ async function main() {
     } finally {
       explainer.dispose();
       sampler.sample();
+    }
+  }
+  if (opts.crp > 0) {
+    // CRP: N channel conditions at one layer, batched as N rows of one backward walk (the part
+    // above the layer runs once) against N separate conditional explanations.
+    const explainer = createExplainer({ graph, registry, composite: 'epsilon-plus-flat' });
+    try {
+      if (!target.indices) {
+        const logits = explainer.forward(input);
+        const best = tf.argMax(logits, -1);
+        result.argmax = (await best.data())[0];
+        tf.dispose([logits, best]);
+        target.indices = [[result.argmax]];
+      }
+      const channels = graph.nodes.find((n) => n.id === graph.layers[opts.crpLayer])?.outputShape.at(-1);
+      if (channels === undefined) throw new Error(`--crp-layer '${opts.crpLayer}' is not a layer of the model`);
+      const n = Math.min(opts.crp, channels);
+      const masks = tf.tidy(() => tf.cast(tf.reshape(tf.oneHot(tf.range(0, n, 1, 'int32'), channels), [n, 1, 1, channels]), 'float32'));
+      const one = await timeRuns('crp: one conditional heatmap', 1, () =>
+        timed(async () => {
+          const e = explainer.explain(input, { target, conditions: [{ layer: opts.crpLayer, channels: [[0]] }] });
+          await e.input.data();
+          return e;
+        }), sampler);
+      const batched = await timeRuns(`crp: ${n} conditions batched (chunk ${opts.crpChunk})`, 1, () =>
+        timed(async () => {
+          const e = explainer.explain(input, { target, conditions: [{ layer: opts.crpLayer, expand: masks }], chunkSize: opts.crpChunk });
+          await e.input.data();
+          return e;
+        }), sampler);
+      const serial = await timed(async () => {
+        const parts = [];
+        for (let c = 0; c < n; c++) {
+          const e = explainer.explain(input, { target, conditions: [{ layer: opts.crpLayer, channels: [[c]] }] });
+          await e.input.data();
+          e.dispose();
+        }
+        return { dispose() {} };
+      });
+      log(`crp: ${n} conditions one by one: ${serial.ms.toFixed(0)} ms`);
+      sampler.sample();
+      masks.dispose();
+      result.crp = { layer: opts.crpLayer, conditions: n, chunk: opts.crpChunk, one_ms: round(one.ms[0]), batched_ms: round(batched.ms[0]), serial_ms: round(serial.ms), batched_over_one: round(batched.ms[0] / one.ms[0], 2), serial_over_batched: round(serial.ms / batched.ms[0], 2) };
+      result[`crp${n}_batched_ms`] = round(batched.ms[0]);
+      result[`crp${n}_serial_ms`] = round(serial.ms);
+    } finally {
+      explainer.dispose();
     }
   }
   if (opts.profile) {
