@@ -512,8 +512,8 @@ export function flowDiagramSvg(input: FlowDiagramInput, options: FlowDiagramOpti
   }
   walkEntries.forEach((entry, k) => {
     out.push(
-      `<line x1="${px(lx)}" y1="${px(ly)}" x2="${px(lx + 36)}" y2="${px(ly)}" stroke="#222222" stroke-width="6.5" stroke-linecap="round"/>` +
-        `<line x1="${px(lx)}" y1="${px(ly)}" x2="${px(lx + 36)}" y2="${px(ly)}" stroke="${walkColor(k)}" stroke-width="3.5" stroke-linecap="round"/>`,
+      `<line x1="${px(lx + 4)}" y1="${px(ly)}" x2="${px(lx + 36)}" y2="${px(ly)}" stroke="#222222" stroke-width="6.5" stroke-linecap="round"/>` +
+        `<line x1="${px(lx + 4)}" y1="${px(ly)}" x2="${px(lx + 36)}" y2="${px(ly)}" stroke="${walkColor(k)}" stroke-width="3.5" stroke-linecap="round"/>`,
     );
     out.push(`<text class="walk-legend" x="${px(lx + 48)}" y="${px(ly + 4)}">${escapeXml(entry)}</text>`);
     ly += LINE_H;

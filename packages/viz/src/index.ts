@@ -1,6 +1,6 @@
 /**
- * `@nrm/viz`: colormaps, heatmaps, PNG files and heatmap grids for explanations. Inputs are
- * plain arrays; there is no TensorFlow.js dependency.
+ * `@nrm/viz`: colormaps, heatmaps, PNG files, heatmap grids and SVG relevance-flow diagrams for
+ * explanations. Inputs are plain arrays; there is no TensorFlow.js dependency.
  *
  * @packageDocumentation
  */
@@ -31,3 +31,17 @@ export {
 } from './grid.js';
 export { FONT_5X7, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphFor, type Glyph } from './bitmap-font.js';
 export { drawText, measureText, type DrawTextOptions, type Rect } from './draw-text.js';
+export {
+  FLOW_NEGATIVE_COLOR,
+  FLOW_POSITIVE_COLOR,
+  FLOW_WALK_COLORS,
+  escapeXml,
+  flowDiagramSvg,
+  formatSignificant,
+  type ChannelFlow,
+  type FlowChannel,
+  type FlowDiagramInput,
+  type FlowDiagramOptions,
+  type FlowLayer,
+  type FlowWalk,
+} from './flow-diagram.js';
