@@ -13,6 +13,12 @@ export interface BranchNodeState {
   readonly inputsNonNegative: readonly boolean[];
   /** Parameters of branch `i` (cached by the engine). */
   branchParams(i: number): DeviceParams | undefined;
+  /**
+   * When the rows of this walk are copies of one sample (an expanding condition), computes a
+   * branch's modified forward once on that sample's own inputs and returns it repeated for the
+   * rows; `compute` maps inputs to the branch's forward.
+   */
+  sharedForward?(branch: number, compute: (inputs: readonly Tensor[]) => Tensor): Tensor;
 }
 
 /** `null` stands for an input that is exactly zero (x⁻ of a non-negative input). */
@@ -48,8 +54,13 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     } else if (modified.every((x) => x === null)) {
       zs.push(params?.bias ? tf.broadcastTo(params.bias, state.output.shape) : tf.zerosLike(state.output));
     } else {
-      const filled = modified.map((x, k) => x ?? tf.zerosLike(state.inputs[k]!));
-      zs.push(op.forward(state.node, filled, params));
+      const compute = (inputs: readonly Tensor[]) =>
+        op.forward(
+          state.node,
+          inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false) ?? tf.zerosLike(x)),
+          params,
+        );
+      zs.push(state.sharedForward ? state.sharedForward(i, compute) : compute(state.inputs));
     }
   });
   const seeds = prop.mapSeed(relevance, zs, { z: state.output, stabilize });

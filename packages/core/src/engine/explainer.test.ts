@@ -129,6 +129,38 @@ describe('createExplainer', () => {
     explainer.dispose();
   });
 
+  it('batched conditions share the modified forwards of each sample across chunks without changing results', () => {
+    const zPlusLike: Rule = {
+      specificationVersion: 'v1',
+      id: 'test/zplus',
+      meta: { name: 'z+', description: 'x⁺ ⊙ W⁺ᵀ(R/z⁺)', appliesTo: ['dense'], defaultOptions: {} },
+      create: () => ({
+        branches: [{ input: 'positive', param: (p) => tf.relu(p) }],
+        mapSeed: (r, [z]) => [tf.div(r, tf.add(z!, 1e-6))],
+      }),
+    };
+    const registry = createRegistry([{ ...plugin, rules: [lrp0, passRule, zPlusLike] }]);
+    const zp: Composite = { ...composite, id: 'zp', rules: [{ match: { op: 'dense' }, use: 'test/zplus' }, ...composite.rules] };
+    const explainer = createExplainer({ graph: residual(), registry, composite: zp });
+    const x = tf.tensor2d([[1, 2], [0.5, 3]]);
+    const target = { layer: 's', indices: [[1], [0]] };
+    const masks = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+    explainer.explain(x, { target }).dispose(); // caches W⁺ of both Dense nodes (kept by the explainer)
+    const before = tf.memory().numTensors;
+    const batched = explainer.explain(x, { target, conditions: [{ layer: 'r', expand: masks }], chunkSize: 2 });
+    const rows = batched.input.arraySync() as number[][];
+    [[0], [1], [0, 1]].forEach((channels, k) => {
+      const single = explainer.explain(x, { target, conditions: [{ layer: 'r', channels: [channels] }] });
+      const expected = single.input.arraySync() as number[][];
+      for (let n = 0; n < 2; n++) for (let i = 0; i < 2; i++) expect(rows[n * 3 + k]![i]).toBeCloseTo(expected[n]![i]!, 6);
+      single.dispose();
+    });
+    batched.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, masks]);
+    explainer.dispose();
+  });
+
   it('leaves no tensor behind, also when it throws', () => {
     const x = tf.tensor2d([[1, 2], [3, -1]]);
     const initially = tf.memory().numTensors;

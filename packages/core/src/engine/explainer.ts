@@ -13,8 +13,12 @@ import type { Condition, ExplainRequest, Explanation } from './requests.js';
 import { resolveRules, type BoundRule } from './resolve-rules.js';
 import { buildConditionMask, buildSeed } from './seeds.js';
 
-/** Stored forward outputs, by node id (the full batch, or rows tiled for an expansion). */
-type Activations = { get(id: string): Tensor | undefined };
+/** Stored forward outputs, by node id (the full batch, or rows repeated for an expansion). */
+interface Activations {
+  get(id: string): Tensor | undefined;
+  /** See `BranchNodeState.sharedForward`; present while walking the rows of an expansion. */
+  sharedForward?(node: IRNode, branch: number, compute: (inputs: readonly Tensor[]) => Tensor): Tensor;
+}
 
 /** How to build an explainer. */
 export interface ExplainerOptions {
@@ -162,6 +166,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           const branch = p.branches[i]!;
           return branch.param ? modified(node, `${rule.ruleId}#${i}`, branch.param) : params;
         },
+        sharedForward: outputs.sharedForward ? (i, compute) => outputs.sharedForward!(node, i, compute) : undefined,
       });
     }
     const ctx: NodeContext = {
@@ -301,51 +306,76 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           const atLayer = pending.get(expansion.id);
           const total = expansion.masks.shape[0]!;
           for (let n = 0; n < batch; n++) {
-            for (let start = 0; start < total; start += chunkSize) {
-              const rows = Math.min(chunkSize, total - start);
-              const tiled = new Map<string, Tensor>();
-              const rowOf = (t: Tensor) => (t.shape[0] === 1 ? t : tf.slice(t, [n], [1]));
-              const acts: Activations = {
-                get(id) {
-                  let t = tiled.get(id);
-                  if (!t) {
-                    const full = outputs.get(id);
-                    if (!full) return undefined;
-                    // Asked for inside a node's tidy scope: keep it for the other nodes of this chunk.
-                    t = tf.keep(tf.tidy(() => tf.tile(rowOf(full), [rows, ...full.shape.slice(1).map(() => 1)])));
-                    tiled.set(id, t);
+            // Modified forwards of sample n, shared by all of its chunks (they depend on x only).
+            const sampleForwards = new Map<string, Tensor>();
+            try {
+              for (let start = 0; start < total; start += chunkSize) {
+                const rows = Math.min(chunkSize, total - start);
+                const tiled = new Map<string, Tensor>();
+                const rowOf = (t: Tensor) => (t.shape[0] === 1 ? t : tf.slice(t, [n], [1]));
+                const chunkForwards = new Map<string, Tensor>();
+                const acts: Activations = {
+                  sharedForward(node, branch, compute) {
+                    const key = `${node.id}#${branch}`;
+                    let row = sampleForwards.get(key);
+                    if (!row) {
+                      row = tf.keep(tf.tidy(() => compute(node.inputs.map((id) => rowOf(outputs.get(id)!)))));
+                      sampleForwards.set(key, row);
+                    }
+                    if (rows === 1) return row;
+                    let repeated = chunkForwards.get(key);
+                    if (!repeated) {
+                      const one = row;
+                      repeated = tf.keep(tf.tidy(() => tf.concat(Array<Tensor>(rows).fill(one), 0)));
+                      chunkForwards.set(key, repeated);
+                    }
+                    return repeated;
+                  },
+                  get(id) {
+                    let t = tiled.get(id);
+                    if (!t) {
+                      const full = outputs.get(id);
+                      if (!full) return undefined;
+                      // Asked for inside a node's tidy scope: keep it for the other nodes of this chunk.
+                      // concat, not tile: tfjs-backend-wasm's Tile is ~17× slower than its Concat.
+                      t = tf.keep(tf.tidy(() => (rows === 1 ? tf.clone(rowOf(full)) : tf.concat(Array<Tensor>(rows).fill(rowOf(full)), 0))));
+                      tiled.set(id, t);
+                    }
+                    return t;
+                  },
+                };
+                const rowMasks = new Map<string, Tensor>();
+                const maskOf = (id: string) => {
+                  const full = masks.get(id);
+                  if (!full) return undefined;
+                  let m = rowMasks.get(id);
+                  if (!m) {
+                    m = full.shape[0] === 1 ? full : tf.slice(full, [n], [1]);
+                    rowMasks.set(id, m);
                   }
-                  return t;
-                },
-              };
-              const rowMasks = new Map<string, Tensor>();
-              const maskOf = (id: string) => {
-                const full = masks.get(id);
-                if (!full) return undefined;
-                let m = rowMasks.get(id);
-                if (!m) {
-                  m = full.shape[0] === 1 ? full : tf.slice(full, [n], [1]);
-                  rowMasks.set(id, m);
+                  return m;
+                };
+                const below = new Map<string, Tensor>();
+                if (atLayer) {
+                  below.set(
+                    expansion.id,
+                    tf.tidy(() => tf.mul(rowOf(atLayer), tf.slice(expansion!.masks, [start], [rows]))),
+                  );
                 }
-                return m;
-              };
-              const below = new Map<string, Tensor>();
-              if (atLayer) {
-                below.set(
-                  expansion.id,
-                  tf.tidy(() => tf.mul(rowOf(atLayer), tf.slice(expansion!.masks, [start], [rows]))),
-                );
+                try {
+                  walk(below, at, 0, acts, maskOf);
+                } finally {
+                  for (const t of below.values()) t.dispose();
+                  for (const t of tiled.values()) t.dispose();
+                  for (const t of chunkForwards.values()) t.dispose();
+                  for (const [id, t] of rowMasks) if (t !== masks.get(id)) t.dispose();
+                }
+                if (!atLayer) {
+                  inputParts.push(tf.zeros([rows, ...outputs.get(graph.input)!.shape.slice(1)]));
+                }
               }
-              try {
-                walk(below, at, 0, acts, maskOf);
-              } finally {
-                for (const t of below.values()) t.dispose();
-                for (const t of tiled.values()) t.dispose();
-                for (const [id, t] of rowMasks) if (t !== masks.get(id)) t.dispose();
-              }
-              if (!atLayer) {
-                inputParts.push(tf.zeros([rows, ...outputs.get(graph.input)!.shape.slice(1)]));
-              }
+            } finally {
+              for (const t of sampleForwards.values()) t.dispose();
             }
           }
           if (inputParts.length === 1) return inputParts.pop()!;
