@@ -165,6 +165,8 @@ export class MeasureCore implements MaskContext {
       target: this.target,
       conditions: engineConditions,
       record: names,
+      // Nothing below the lowest recorded layer is needed (unless the input itself is recorded).
+      stopAtRecorded: !record.some((l) => l.isInput),
       ...(expand ? { chunkSize: chunkSize ?? this.chunkSize } : {}),
     });
     const out = new Map<string, Tensor>();

@@ -161,6 +161,24 @@ describe('createExplainer', () => {
     explainer.dispose();
   });
 
+  it('can stop the walk at the lowest recorded layer', () => {
+    const explainer = setup();
+    const x = tf.tensor2d([[1, 2]]);
+    const full = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, record: ['r'] });
+    const stopped = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, record: ['r'], stopAtRecorded: true });
+    expect(stopped.input.shape).toEqual([0]);
+    expect(Array.from(stopped.layers['r']!.dataSync())).toEqual(Array.from(full.layers['r']!.dataSync()));
+    const masks = tf.tensor2d([[1, 0], [0, 1]]);
+    const expanded = explainer.explain(x, { target: { layer: 's', indices: [[1]] }, conditions: [{ layer: 'r', expand: masks }], record: ['a'], stopAtRecorded: true });
+    expect(expanded.input.shape).toEqual([0]);
+    expect(expanded.layers['a']!.shape).toEqual([2, 2]);
+    tf.dispose([x, masks]);
+    full.dispose();
+    stopped.dispose();
+    expanded.dispose();
+    explainer.dispose();
+  });
+
   it('leaves no tensor behind, also when it throws', () => {
     const x = tf.tensor2d([[1, 2], [3, -1]]);
     const initially = tf.memory().numTensors;

@@ -228,6 +228,8 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       const recordIds = new Map<string, string>();
       for (const layer of request.record ?? []) recordIds.set(layer, nodeIdOf(graph, layer));
       const recordNodes = new Set(recordIds.values());
+      // With stopAtRecorded, the walk ends at the lowest recorded node (nothing below is computed).
+      const lowest = request.stopAtRecorded && recordNodes.size > 0 ? Math.min(...[...recordNodes].map((id) => position.get(id) ?? 0)) : 0;
 
       const outputs = runForward(input, nodes);
       const batch = input.shape[0]!;
@@ -297,8 +299,8 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         const pending = new Map([[targetId, tf.clone(seed)]]);
         try {
           if (!expansion) {
-            walk(pending, nodes.length - 1, 0, outputs, (id) => masks.get(id));
-            return inputParts[0] ?? tf.zerosLike(outputs.get(graph.input)!);
+            walk(pending, nodes.length - 1, lowest, outputs, (id) => masks.get(id));
+            return inputParts[0] ?? (lowest > 0 ? tf.zeros([0]) : tf.zerosLike(outputs.get(graph.input)!));
           }
           // Above the expansion layer: one row per sample, up to the layer's relevance.
           const at = position.get(expansion.id)!;
@@ -363,7 +365,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
                   );
                 }
                 try {
-                  walk(below, at, 0, acts, maskOf);
+                  walk(below, at, lowest, acts, maskOf);
                 } finally {
                   for (const t of below.values()) t.dispose();
                   for (const t of tiled.values()) t.dispose();
@@ -371,13 +373,14 @@ export function createExplainer(options: ExplainerOptions): Explainer {
                   for (const [id, t] of rowMasks) if (t !== masks.get(id)) t.dispose();
                 }
                 if (!atLayer) {
-                  inputParts.push(tf.zeros([rows, ...outputs.get(graph.input)!.shape.slice(1)]));
+                  if (lowest === 0) inputParts.push(tf.zeros([rows, ...outputs.get(graph.input)!.shape.slice(1)]));
                 }
               }
             } finally {
               for (const t of sampleForwards.values()) t.dispose();
             }
           }
+          if (inputParts.length === 0) return tf.zeros([0]);
           if (inputParts.length === 1) return inputParts.pop()!;
           const parts = inputParts.splice(0);
           try {

@@ -44,11 +44,16 @@ export interface ExplainRequest {
    * all of them.
    */
   readonly chunkSize?: number;
+  /**
+   * End the backward walk at the lowest recorded layer instead of the input (what lies below is
+   * not computed); {@link Explanation.input} is then an empty tensor (shape `[0]`).
+   */
+  readonly stopAtRecorded?: boolean;
 }
 
 /** The result of one explanation. Tensors stay on the device until read; call `dispose()`. */
 export interface Explanation {
-  /** Relevance at the model input, the input's shape. */
+  /** Relevance at the model input, the input's shape (shape `[0]` if `stopAtRecorded` stopped above it). */
   readonly input: Tensor;
   /**
    * Relevance at the output of each recorded layer (`N·K` rows at and below an expanding
