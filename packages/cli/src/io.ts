@@ -23,3 +23,11 @@ export async function toNpy(t: tf.Tensor): Promise<NpyArray> {
 export async function writeNpyFile(path: string, array: NpyArray): Promise<void> {
   await writeFileAtomic(path, writeNpy(array));
 }
+
+/** Writes a text (JSON, SVG) file atomically, creating its folder. */
+export async function writeJsonFile(path: string, text: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, new TextEncoder().encode(text));
+}

@@ -3,15 +3,23 @@ import { UsageError } from './args/usage-error.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { demoCommand, DEMO_USAGE } from './commands/demo.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
+import { flowsCommand, FLOWS_USAGE } from './commands/flows.js';
+import { measureCommand, MEASURE_USAGE } from './commands/measure.js';
 import { defaultRegistry } from './default-registry.js';
 
 const USAGE = `nrm <command> [options]
 
 commands:
   explain   explain a prediction; writes the input relevance as .npy (and a PNG heatmap)
+  measure   normalized channel relevance of a layer, and conditionals given channel events
+  flows     channel flow matrices between consecutive layers, top walks, a flow diagram (SVG)
   demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
 
 ${EXPLAIN_USAGE}
+
+${MEASURE_USAGE}
+
+${FLOWS_USAGE}
 
 ${DEMO_USAGE}`;
 
@@ -29,6 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     switch (command) {
       case 'explain':
         return await explainCommand(rest, defaultRegistry(), io);
+      case 'measure':
+        return await measureCommand(rest, defaultRegistry(), io);
+      case 'flows':
+        return await flowsCommand(rest, defaultRegistry(), io);
       case 'demo':
         return await demoCommand(rest, defaultRegistry(), io);
       case undefined:
@@ -38,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command '${command}'; commands: explain, demo, help.`);
+        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, demo, help.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

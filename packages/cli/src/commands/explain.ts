@@ -1,17 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import { createExplainer, InvalidArgumentError, type Condition, type NpyArray, type Registry } from '@nrm/core';
-import { loadGraph } from '@nrm/graph';
+import { InvalidArgumentError, type Condition, type NpyArray, type Registry } from '@nrm/core';
 import { getColormap, writeFileAtomic } from '@nrm/viz';
 import { joinNegativeNumbers } from '../args/join-negative-numbers.js';
 import { groupByLayer } from '../args/parse-layer-list.js';
-import { parseNumber } from '../args/parse-number.js';
 import { UsageError } from '../args/usage-error.js';
-import { useBackend } from '../backend.js';
+import { EXPLANATION_OPTIONS, NUMBER_FLAGS, openExplanation, parseExplanationSpec, required } from '../explanation-options.js';
 import { heatmapPng } from '../heatmap-png.js';
-import { readNpyFile, toNpy, writeNpyFile } from '../io.js';
+import { toNpy, writeNpyFile } from '../io.js';
 import type { CliIo } from '../cli-io.js';
 
 export const EXPLAIN_USAGE = `nrm explain --model <dir>/model.json --input <x.npy> --composite <name> --target <layer>:<i,j,k> [...]
@@ -30,32 +27,18 @@ interface Outputs {
   readonly files: { path: string; bytes: () => Promise<void> }[];
 }
 
-function required(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`explain needs --${name}; see 'nrm explain --help'.`);
-  return v;
-}
-
 /** `nrm explain`: one explanation, written as .npy (and optionally PNG). */
 export async function explainCommand(argv: readonly string[], registry: Registry, io: CliIo): Promise<number> {
   const { values } = parseArgs({
-    args: joinNegativeNumbers(argv, ['--low', '--high', '--epsilon']),
+    args: joinNegativeNumbers(argv, NUMBER_FLAGS),
     options: {
-      model: { type: 'string' },
-      input: { type: 'string' },
-      composite: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      epsilon: { type: 'string' },
-      low: { type: 'string' },
-      high: { type: 'string' },
+      ...EXPLANATION_OPTIONS,
       condition: { type: 'string', multiple: true },
       record: { type: 'string', multiple: true },
       'record-dir': { type: 'string' },
-      backend: { type: 'string', default: 'wasm' },
       out: { type: 'string' },
       png: { type: 'string' },
       cmap: { type: 'string', default: 'bwr' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
@@ -64,39 +47,19 @@ export async function explainCommand(argv: readonly string[], registry: Registry
     io.stdout(EXPLAIN_USAGE);
     return 0;
   }
-  const modelPath = required(values, 'model');
-  const inputPath = required(values, 'input');
-  const compositeName = required(values, 'composite');
-  const outPath = required(values, 'out');
-  const targets = groupByLayer('--target', values.target ?? []);
-  if (targets.size !== 1) {
-    throw new UsageError(targets.size === 0 ? 'explain needs --target <layer>:<i,…>.' : 'All --target flags must name the same layer.');
-  }
-  const [[targetLayer, indices]] = [...targets] as [[string, number[][]]];
+  // Validate everything before the (slow) model load and backend start.
+  const spec = parseExplanationSpec('explain', values, registry);
+  const outPath = required('explain', values, 'out');
   const record = (values.record ?? []).flatMap((r) => r.split(',')).filter((r) => r.length > 0);
   if (record.length > 0 && !values['record-dir']) throw new UsageError('--record needs --record-dir <dir>.');
-  const epsilon = parseNumber('--epsilon', values.epsilon);
-  const low = parseNumber('--low', values.low);
-  const high = parseNumber('--high', values.high);
-  if ((low === undefined) !== (high === undefined)) throw new UsageError('--low and --high go together.');
   if (values.png) getColormap(values.cmap ?? 'bwr');
-
-  // Validate names before the (slow) model load and backend start.
-  const composite = registry.composite(compositeName);
-  if (composite.needsBounds && low === undefined) {
-    throw new UsageError(`Composite '${compositeName}' needs the input bounds: --low <l> --high <h> (e.g. --low -1 --high 1).`);
-  }
-  await useBackend(registry, values.backend ?? 'wasm');
-  const graph = await loadGraph(modelPath);
-  for (const w of graph.warnings) io.stderr(`nrm: warning: ${w}`);
-  const inputArray = await readNpyFile(inputPath);
   const conditions: Condition[] = [...groupByLayer('--condition', values.condition ?? [])].map(([layer, channels]) => ({ layer, channels }));
 
-  const explainer = createExplainer({ graph, registry, composite, options: { epsilon, low, high } });
-  const input = tf.tensor(inputArray.data, inputArray.shape as number[]);
+  const context = await openExplanation(spec, registry, io);
+  const { explainer, input } = context;
   const pending: Outputs['files'] = [];
   try {
-    const explanation = explainer.explain(input, { target: { layer: targetLayer, indices }, conditions, record });
+    const explanation = explainer.explain(input, { target: context.target, conditions, record });
     try {
       const relevance = await toNpy(explanation.input);
       const layers: [string, NpyArray][] = [];
@@ -121,8 +84,7 @@ export async function explainCommand(argv: readonly string[], registry: Registry
       explanation.dispose();
     }
   } finally {
-    input.dispose();
-    explainer.dispose();
+    context.dispose();
   }
   // Everything is computed: only now touch the file system (each file atomically).
   for (const dir of new Set(pending.map((f) => dirname(f.path)))) await mkdir(dir, { recursive: true });
