@@ -245,10 +245,6 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       };
 
       /**
-       * The backward walk over `nodes[to..from]` (reverse order), starting from `pending`. Whatever
-       * is pending elsewhere when a conditioned node is reached bypassed it and is dropped.
-       */
-      /**
        * The backward walk over `nodes[to..from]` (in reverse), from the relevance in `pending`.
        * Whatever is pending elsewhere when a conditioned node is reached bypassed that node and is
        * dropped. What is still pending at the end stays in `pending` (the caller disposes it).
