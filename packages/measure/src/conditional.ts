@@ -102,7 +102,7 @@ export function conditional(core: MeasureCore, event: NeuronSet, given: readonly
   };
 }
 
-/** Options of {@link conditionalHeatmap}. */
+/** Options of `RelevanceMeasure.conditionalHeatmap` and `RelevanceMeasure.walkHeatmap`. */
 export interface HeatmapOptions {
   /** The layer of the heatmap (default: the input layer); at or below every given event. */
   readonly layer?: string;
