@@ -85,6 +85,11 @@ export interface NodeContext {
   modifiedParams(key: string, modify: (p: Tensor, name: ParamName) => Tensor | null): DeviceParams;
   /** `t + ε·sign₀(t)` with `sign₀(0) = +1`. */
   stabilize(t: Tensor, epsilon: number): Tensor;
+  /**
+   * Reports a per-sample diagnostic of this node (e.g. R-LRP's layer factor); it appears in
+   * `Explanation.reports[node id][name]` (the engine keeps a copy).
+   */
+  report(name: string, value: Tensor): void;
 }
 
 /** A rule in direct form, for rules that do not fit the branch form. */

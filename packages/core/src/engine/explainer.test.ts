@@ -161,6 +161,33 @@ describe('createExplainer', () => {
     explainer.dispose();
   });
 
+  it('applies outgoing transforms to the relevance leaving a layer, and collects what rules report', () => {
+    const reporting: Rule = {
+      specificationVersion: 'v1',
+      id: 'test/reporting-pass',
+      meta: { name: 'Pass+', description: 'R, reporting ΣR', appliesTo: ['relu'], defaultOptions: {} },
+      create: () => ({
+        propagate: (r, ctx) => {
+          ctx.report('sum', tf.sum(r, -1));
+          return [tf.clone(r)];
+        },
+      }),
+    };
+    const registry = createRegistry([{ ...plugin, rules: [lrp0, passRule, reporting] }]);
+    const withReport: Composite = { ...composite, id: 'rep', rules: [{ match: { op: 'relu' }, use: 'test/reporting-pass' }, ...composite.rules] };
+    const explainer = createExplainer({ graph: residual(), registry, composite: withReport, outgoing: [{ layer: 'd', transform: (r) => tf.mul(r, 2) }] });
+    const x = tf.tensor2d([[1, 2]]);
+    const before = tf.memory().numTensors;
+    const e = explainer.explain(x, { target: { layer: 's', indices: [[1]] } });
+    // The path through d doubles ([2, 2] → [4, 4]); the skip keeps its [0, 2].
+    expect(Array.from(e.input.dataSync())).toEqual([4, 6]);
+    expect(Array.from(e.reports['r']!['sum']!.dataSync())).toEqual([8]);
+    e.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+    explainer.dispose();
+  });
+
   it('can stop the walk at the lowest recorded layer', () => {
     const explainer = setup();
     const x = tf.tensor2d([[1, 2]]);

@@ -16,6 +16,8 @@ import { buildConditionMask, buildSeed } from './seeds.js';
 /** Stored forward outputs, by node id (the full batch, or rows repeated for an expansion). */
 interface Activations {
   get(id: string): Tensor | undefined;
+  /** Where a rule's `ctx.report` goes (a clone is kept). */
+  report?(node: string, name: string, value: Tensor): void;
   /** See `BranchNodeState.sharedForward`; present while walking the rows of an expansion. */
   sharedForward?(node: IRNode, branch: number, compute: (inputs: readonly Tensor[]) => Tensor): Tensor;
 }
@@ -32,6 +34,12 @@ export interface ExplainerOptions {
   readonly inputNonNegative?: boolean;
   /** Reject NaN/Inf inputs (default true; costs one small read per explanation). */
   readonly checkFinite?: boolean;
+  /**
+   * Transforms of the relevance **leaving** chosen layers (what a layer's rule hands to its
+   * inputs), applied before it propagates further: e.g. amplitude filters. They compose with any
+   * composite. A transform must return a new tensor of the same shape and not dispose its input.
+   */
+  readonly outgoing?: readonly { readonly layer: string; readonly transform: (relevance: Tensor) => Tensor }[];
 }
 
 /** A composite bound to a graph: parameters on the device, rules created, modified weights cached. */
@@ -117,6 +125,12 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     }
     return params;
   };
+  const outgoing = new Map<string, (relevance: Tensor) => Tensor>();
+  for (const { layer, transform } of options.outgoing ?? []) {
+    const id = nodeIdOf(graph, layer);
+    if (outgoing.has(id)) throw new InvalidArgumentError(`Two outgoing transforms on layer '${layer}'; compose them into one.`);
+    outgoing.set(id, transform);
+  }
   let disposed = false;
 
   const runForward = (input: Tensor, nodes: readonly IRNode[]): Map<string, Tensor> => {
@@ -184,6 +198,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       vjp: (s) => OPS[node.op].vjp(node, s, inputs, output, params),
       modifiedParams: (key, modify) => modified(node, `${rule.ruleId}:${key}`, modify),
       stabilize,
+      report: (name, value) => outputs.report?.(node.id, name, value),
     };
     return p.propagate(relevance, ctx);
   };
@@ -237,6 +252,16 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       const recorded = new Map<string, Tensor[]>();
       const inputParts: Tensor[] = [];
       let seed: Tensor | undefined;
+      const reports = new Map<string, Map<string, Tensor[]>>();
+      const report = (id: string, name: string, value: Tensor) => {
+        const byName = reports.get(id) ?? new Map<string, Tensor[]>();
+        const list = byName.get(name) ?? [];
+        // Called inside a node's tidy scope: keep the copy.
+        list.push(tf.keep(tf.clone(value)));
+        byName.set(name, list);
+        reports.set(id, byName);
+      };
+      const mainActs: Activations = { get: (id) => outputs.get(id), report };
       const record = (id: string, t: Tensor) => {
         if (!recordNodes.has(id)) return;
         const list = recorded.get(id) ?? [];
@@ -267,7 +292,11 @@ export function createExplainer(options: ExplainerOptions): Explainer {
           const current = relevance;
           let contributions: Tensor[];
           try {
-            contributions = tf.tidy(() => propagateNode(node, bound.get(node.id)!, current, acts));
+            contributions = tf.tidy(() => {
+              const raw = propagateNode(node, bound.get(node.id)!, current, acts);
+              const transform = outgoing.get(node.id);
+              return transform ? raw.map((r) => transform(r)) : raw;
+            });
           } finally {
             current.dispose();
           }
@@ -295,12 +324,12 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         const pending = new Map([[targetId, tf.clone(seed)]]);
         try {
           if (!expansion) {
-            walk(pending, nodes.length - 1, lowest, outputs, (id) => masks.get(id));
+            walk(pending, nodes.length - 1, lowest, mainActs, (id) => masks.get(id));
             return inputParts[0] ?? (lowest > 0 ? tf.zeros([0]) : tf.zerosLike(outputs.get(graph.input)!));
           }
           // Above the expansion layer: one row per sample, up to the layer's relevance.
           const at = position.get(expansion.id)!;
-          walk(pending, nodes.length - 1, at + 1, outputs, (id) => masks.get(id));
+          walk(pending, nodes.length - 1, at + 1, mainActs, (id) => masks.get(id));
           const atLayer = pending.get(expansion.id);
           const total = expansion.masks.shape[0]!;
           for (let n = 0; n < batch; n++) {
@@ -313,6 +342,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
                 const rowOf = (t: Tensor) => (t.shape[0] === 1 ? t : tf.slice(t, [n], [1]));
                 const chunkForwards = new Map<string, Tensor>();
                 const acts: Activations = {
+                  report,
                   sharedForward(node, branch, compute) {
                     const key = `${node.id}#${branch}`;
                     let row = sampleForwards.get(key);
@@ -403,12 +433,18 @@ export function createExplainer(options: ExplainerOptions): Explainer {
             layers[layer] = tf.zeros([rows, ...byId.get(id)!.outputShape]);
           }
         }
+        const reported: Record<string, Record<string, Tensor>> = {};
+        for (const [id, byName] of reports) {
+          reported[id] = {};
+          for (const [name, parts] of byName) reported[id][name] = parts.length === 1 ? tf.clone(parts[0]!) : tf.concat(parts, 0);
+        }
         const targetOutput = tf.clone(outputs.get(targetId)!);
-        const result = { input: inputRelevance, layers, targetOutput, seed: seed! };
+        const result = { input: inputRelevance, layers, targetOutput, seed: seed!, reports: reported };
         return {
           ...result,
           dispose() {
             tf.dispose([result.input, result.targetOutput, result.seed, ...Object.values(result.layers)]);
+            for (const byName of Object.values(result.reports)) tf.dispose(Object.values(byName));
           },
         };
       } catch (error) {
@@ -416,6 +452,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         throw error;
       } finally {
         for (const list of recorded.values()) tf.dispose(list);
+        for (const byName of reports.values()) for (const list of byName.values()) tf.dispose(list);
         for (const t of masks.values()) t.dispose();
         for (const t of outputs.values()) t.dispose();
       }

@@ -64,6 +64,8 @@ export interface Explanation {
   readonly targetOutput: Tensor;
   /** The seed that started the backward walk. */
   readonly seed: Tensor;
+  /** Diagnostics rules reported with `ctx.report`, by node id and name (per sample / row). */
+  readonly reports: Readonly<Record<string, Readonly<Record<string, Tensor>>>>;
   /** Disposes every tensor of this explanation. */
   dispose(): void;
 }
