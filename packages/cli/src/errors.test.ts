@@ -89,8 +89,8 @@ describe('nrm explain on bad input', () => {
     await expectFailure('target-layer', { target: 'nope:1' }, /Unknown layer 'nope'; the model has: .*dense1/);
   });
   it('an unknown composite: lists what is registered and which package provides it', async () => {
-    await expectFailure('composite', { composite: 'relative' }, /Unknown composite 'relative'; registered: .*epsilon-plus-flat.*provided by @nrm\/rules-relative/);
-    await expectFailure('composite2', { composite: 'fancy' }, /Unknown composite 'fancy'; registered: epsilon, .*gradient-x-input\. No known package provides it/);
+    await expectFailure('backend', { backend: 'webgpu' }, /Unknown backend 'webgpu'; registered: cpu, wasm\. 'webgpu' is provided by @nrm\/backend-webgpu/);
+    await expectFailure('composite2', { composite: 'fancy' }, /Unknown composite 'fancy'; registered: .*epsilon-plus-flat.*relative\. No known package provides it/);
   });
   it('a missing or corrupt model.json, and truncated weights', async () => {
     await expectFailure('missing', { model: join(work, 'nowhere', 'model.json') }, /nowhere\/model\.json/);

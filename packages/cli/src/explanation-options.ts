@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createExplainer, type Composite, type Explainer, type Graph, type Registry } from '@nrm/core';
 import { loadGraph } from '@nrm/graph';
+import { parseFilterSpec, withFilters, type FilterSpec } from '@nrm/rules-filter';
 import { groupByLayer } from './args/parse-layer-list.js';
 import { parseNumber } from './args/parse-number.js';
 import { UsageError } from './args/usage-error.js';
@@ -23,6 +24,7 @@ export const EXPLANATION_OPTIONS = {
   low: { type: 'string' },
   high: { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
+  filter: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -39,6 +41,8 @@ export interface ExplanationSpec {
   readonly targetLayer: string;
   readonly indices: number[][];
   readonly backend: string;
+  /** Amplitude filters (`--filter clamp:0,0.2@conv3,conv4`), applied to the relevance leaving those layers. */
+  readonly filters?: readonly FilterSpec[];
 }
 
 /** A string option that must be there. */
@@ -66,8 +70,16 @@ export function parseExplanationSpec(command: string, values: Record<string, unk
   if (composite.needsBounds && low === undefined) {
     throw new UsageError(`Composite '${compositeName}' needs the input bounds: --low <l> --high <h> (e.g. --low -1 --high 1).`);
   }
+  const filters = ((values['filter'] as string[] | undefined) ?? []).map((text) => {
+    try {
+      return parseFilterSpec(text);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
   return {
     command,
+    filters,
     modelPath,
     inputPath,
     composite,
@@ -93,7 +105,8 @@ export async function openExplanation(spec: ExplanationSpec, registry: Registry,
   const graph = await loadGraph(spec.modelPath);
   for (const w of graph.warnings) io.stderr(`nrm: warning: ${w}`);
   const inputArray = await readNpyFile(spec.inputPath);
-  const explainer = createExplainer({ graph, registry, composite: spec.composite, options: spec.options });
+  const outgoing = spec.filters?.length ? withFilters(spec.filters, graph) : undefined;
+  const explainer = createExplainer({ graph, registry, composite: spec.composite, options: spec.options, outgoing });
   const input = tf.tensor(inputArray.data, inputArray.shape as number[]);
   return {
     graph,

@@ -1,7 +1,9 @@
 import { NrmError } from '@nrm/core';
 import { UsageError } from './args/usage-error.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { deconvCommand, DECONV_USAGE } from './commands/deconv.js';
 import { demoCommand, DEMO_USAGE } from './commands/demo.js';
+import { diagnoseCommand, DIAGNOSE_USAGE } from './commands/diagnose.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { flowsCommand, FLOWS_USAGE } from './commands/flows.js';
 import { measureCommand, MEASURE_USAGE } from './commands/measure.js';
@@ -13,6 +15,8 @@ commands:
   explain   explain a prediction; writes the input relevance as .npy (and a PNG heatmap)
   measure   normalized channel relevance of a layer, and conditionals given channel events
   flows     channel flow matrices between consecutive layers, top walks, a flow diagram (SVG)
+  deconv    project a feature map of a layer to pixels (deconvnet or guided backprop)
+  diagnose  percentile mean power of the relevance at each layer (amplitude-filter diagnostic)
   demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
 
 ${EXPLAIN_USAGE}
@@ -20,6 +24,10 @@ ${EXPLAIN_USAGE}
 ${MEASURE_USAGE}
 
 ${FLOWS_USAGE}
+
+${DECONV_USAGE}
+
+${DIAGNOSE_USAGE}
 
 ${DEMO_USAGE}`;
 
@@ -41,6 +49,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await measureCommand(rest, defaultRegistry(), io);
       case 'flows':
         return await flowsCommand(rest, defaultRegistry(), io);
+      case 'diagnose':
+        return await diagnoseCommand(rest, defaultRegistry(), io);
+      case 'deconv':
+        return await deconvCommand(rest, defaultRegistry(), io);
       case 'demo':
         return await demoCommand(rest, defaultRegistry(), io);
       case undefined:
@@ -50,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, demo, help.`);
+        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, deconv, diagnose, demo, help.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -13,11 +13,14 @@ import type { CliIo } from '../cli-io.js';
 
 export const EXPLAIN_USAGE = `nrm explain --model <dir>/model.json --input <x.npy> --composite <name> --target <layer>:<i,j,k> [...]
   --target <layer>:<i,…>     NHWC index in that layer's output (no batch axis); repeat per sample or give one
-  --composite <name>         gradient | gradient-x-input | epsilon | epsilon-plus-flat | epsilon-gamma-box | epsilon-alpha2-beta1
+  --composite <name>         gradient | gradient-x-input | deconvnet | guided-backprop | epsilon | epsilon-plus-flat |
+                             epsilon-gamma-box | epsilon-alpha2-beta1 | relative (R-LRP)
   --epsilon <e>              ε of the Epsilon rules (default 1e-6)
   --low <l> --high <h>       input bounds for ZBox (epsilon-gamma-box)
   --condition <layer>:<c,…>  keep only these channels of that layer's relevance; repeat per sample
   --record <a,b,…> --record-dir <dir>   write the relevance at each layer's output to <dir>/<layer>.npy
+  --filter <op>:<a1>,<a2>@<layer,…>   amplitude filter (clamp|pass|amplify) on the relevance leaving
+                             those layers, repeatable (e.g. --filter clamp:0,0.2@conv3,conv4)
   --backend cpu|wasm         default wasm
   --out <relevance.npy>      relevance at the input, the input's shape
   --png <heatmap.png> [--cmap bwr|coldnhot|seismic|gray]   also write a heatmap (summed over channels)`;
