@@ -27,7 +27,8 @@ import { heatmapPng } from '../heatmap-png.js';
 import { jsonNumbers } from './measure.js';
 
 /** Usage of `nrm paths`. */
-export const PATHS_USAGE = `nrm paths --model M --input X --composite C --target <layer>:<i,…> --layers a,b,c [--select topk:K|fraction:P|threshold:T] [--top-k K] [--optimize mse|smape --tolerance T [--k-values auto|1,2,4]] [--chunk N] [--json paths.json] [--svg graph.svg] [--png-dir heatmaps/]
+export const PATHS_USAGE = `nrm paths --model M --input X --composite C --target <layer>:<i,…> --layers a,b,c [--select topk:K|fraction:P|threshold:T]
+    [--top-k K] [--optimize mse|smape --tolerance T [--k-values auto|1,2,4]] [--chunk N] [--json paths.json] [--svg graph.svg] [--png-dir heatmaps/]
   keeps the selected channels (default topk:5) at each layer, builds the relevance graph (nodes:
   selected channels with μ; edges: J[a][b] = μ(a@lower, b@upper) between selected channels of
   adjacent layers) and its top-K critical paths, scored μ(c_L) · Π μ(c_j | c_j+1) (the product of
@@ -204,7 +205,10 @@ export async function pathsCommand(argv: readonly string[], registry: Registry, 
       ...(optimized ? { optimize: optimized } : {}),
     };
     if (values.json) files.push({ path: values.json, bytes: new TextEncoder().encode(`${JSON.stringify(report, jsonNumbers, 2)}\n`) });
-    if (values.svg) files.push({ path: values.svg, bytes: new TextEncoder().encode(graphSvg(report, `${context.target.layer}[${context.target.indices[0]!.join(',')}] (${spec.composite.id})`)) });
+    if (values.svg) {
+      const what = `${context.target.layer}[${context.target.indices[0]!.join(',')}] (${spec.composite.id})`;
+      files.push({ path: values.svg, bytes: new TextEncoder().encode(graphSvg(report, what)) });
+    }
     if (pngDir) {
       files.push({ path: join(pngDir, 'selection.png'), bytes: heatmapFile(heat.shape, heat.raw) });
       pathHeats.forEach((h, r) => files.push({ path: join(pngDir, `path-${r + 1}.png`), bytes: heatmapFile(h.shape, h.raw) }));
@@ -233,12 +237,20 @@ interface GraphReport {
 function graphSvg(report: GraphReport, what: string): string {
   const sample = report.graph.samples[0]!;
   // Column headers say how many of the layer's channels are selected.
-  const names = new Map(report.graph.layers.map((name, j) => [name, `${name} (${sample.nodes[j]!.length} of ${report.selections.find((s) => s.layer === name)!.unitCount} selected)`]));
+  const names = new Map(
+    report.graph.layers.map((name, j) => {
+      const of = report.selections.find((s) => s.layer === name)!.unitCount;
+      return [name, `${name} (${sample.nodes[j]!.length} of ${of} selected)`];
+    }),
+  );
   const label = (layer: string) => names.get(layer)!;
   return flowDiagramSvg(
     {
       title: `Relevance graph of the selection and its critical paths, sample 0: ${what}`,
-      layers: report.graph.layers.map((name, j) => ({ name: label(name), channels: sample.nodes[j]!.map((node) => ({ index: node.channel, value: finite(node.value) })) })),
+      layers: report.graph.layers.map((name, j) => ({
+        name: label(name),
+        channels: sample.nodes[j]!.map((node) => ({ index: node.channel, value: finite(node.value) })),
+      })),
       flows: sample.edges.flat().map((e) => ({ lower: label(e.lower), upper: label(e.upper), from: e.from, to: e.to, value: finite(e.value) })),
       walks: (report.paths[0] ?? []).map((p) => ({ channels: [...p.channels], value: finite(p.score) })),
     },

@@ -189,6 +189,22 @@ describe('pathHeatmap', () => {
   });
 });
 
+describe('a one-layer graph', () => {
+  it('has no edges, and its paths are the selected channels by μ', async () => {
+    const c = CASES[1]!;
+    await withMeasure(c, async (measure) => {
+      const s = await selectLayers(measure, ['r2'], { select: 'topk', value: 3 });
+      const graph = await relevanceGraph(measure, ['r2'], s);
+      const paths = criticalPaths(graph, 2);
+      for (let n = 0; n < 2; n++) {
+        expect(graph.samples[n]!.edges).toEqual([]);
+        expect(paths[n]!.map((p) => p.channels)).toEqual(s[0]!.units[n]!.slice(0, 2).map((u) => [u]));
+        paths[n]!.forEach((p, i) => expect(p.score).toBeCloseTo(s[0]!.values[n]![i]!, 6));
+      }
+    });
+  });
+});
+
 describe('relevanceGraph errors', () => {
   it('needs one channel selection per layer', async () => {
     const c = CASES[1]!;

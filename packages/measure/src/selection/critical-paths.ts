@@ -83,8 +83,12 @@ export async function pathHeatmap(
   paths: ChannelWalk | readonly (ChannelWalk | null | undefined)[],
   options: HeatmapOptions = {},
 ): Promise<PathHeatmapData> {
-  const list: readonly (ChannelWalk | null | undefined)[] = Array.isArray(paths) ? paths : Array.from({ length: measure.batch }, () => paths as ChannelWalk);
-  if (list.length !== measure.batch) throw new InvalidArgumentError(`pathHeatmap got ${list.length} paths for a batch of ${measure.batch}; give one path, or one per sample.`);
+  const list: readonly (ChannelWalk | null | undefined)[] = Array.isArray(paths)
+    ? paths
+    : Array.from({ length: measure.batch }, () => paths as ChannelWalk);
+  if (list.length !== measure.batch) {
+    throw new InvalidArgumentError(`pathHeatmap got ${list.length} paths for a batch of ${measure.batch}; give one path, or one per sample.`);
+  }
   const first = list.find((p): p is ChannelWalk => p !== null && p !== undefined);
   if (!first) throw new InvalidArgumentError('pathHeatmap needs at least one path.');
   for (const p of list) {
