@@ -7,6 +7,7 @@ import { diagnoseCommand, DIAGNOSE_USAGE } from './commands/diagnose.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { flowsCommand, FLOWS_USAGE } from './commands/flows.js';
 import { measureCommand, MEASURE_USAGE } from './commands/measure.js';
+import { pathsCommand, PATHS_USAGE } from './commands/paths.js';
 import { defaultRegistry } from './default-registry.js';
 
 const USAGE = `nrm <command> [options]
@@ -15,6 +16,7 @@ commands:
   explain   explain a prediction; writes the input relevance as .npy (and a PNG heatmap)
   measure   normalized channel relevance of a layer, and conditionals given channel events
   flows     channel flow matrices between consecutive layers, top walks, a flow diagram (SVG)
+  paths     neuron selection, the relevance graph, critical paths, and the selection optimizer
   deconv    project a feature map of a layer to pixels (deconvnet or guided backprop)
   diagnose  percentile mean power of the relevance at each layer (amplitude-filter diagnostic)
   demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
@@ -24,6 +26,8 @@ ${EXPLAIN_USAGE}
 ${MEASURE_USAGE}
 
 ${FLOWS_USAGE}
+
+${PATHS_USAGE}
 
 ${DECONV_USAGE}
 
@@ -51,6 +55,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await flowsCommand(rest, defaultRegistry(), io);
       case 'diagnose':
         return await diagnoseCommand(rest, defaultRegistry(), io);
+      case 'paths':
+        return await pathsCommand(rest, defaultRegistry(), io);
       case 'deconv':
         return await deconvCommand(rest, defaultRegistry(), io);
       case 'demo':
@@ -62,7 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, deconv, diagnose, demo, help.`);
+        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, paths, deconv, diagnose, demo, help.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

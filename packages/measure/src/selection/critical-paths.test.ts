@@ -198,8 +198,10 @@ describe('a one-layer graph', () => {
       const paths = criticalPaths(graph, 2);
       for (let n = 0; n < 2; n++) {
         expect(graph.samples[n]!.edges).toEqual([]);
-        expect(paths[n]!.map((p) => p.channels)).toEqual(s[0]!.units[n]!.slice(0, 2).map((u) => [u]));
-        paths[n]!.forEach((p, i) => expect(p.score).toBeCloseTo(s[0]!.values[n]![i]!, 6));
+        // By μ, highest first (the selection ranks by raw relevance; a negative Z_l reverses that).
+        const byMu = s[0]!.units[n]!.map((u, i) => ({ u, v: s[0]!.values[n]![i]! })).sort((a, b) => b.v - a.v);
+        expect(paths[n]!.map((p) => p.channels)).toEqual(byMu.slice(0, 2).map((p) => [p.u]));
+        paths[n]!.forEach((p, i) => expect(p.score).toBeCloseTo(byMu[i]!.v, 6));
       }
     });
   });

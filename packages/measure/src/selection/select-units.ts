@@ -34,9 +34,10 @@ export interface UnitSelection {
   /** Units per layer: channels (last axis) or neurons (the layer's size). */
   readonly unitCount: number;
   /**
-   * `units[n]`: the selected units of sample `n`, highest relevance first (ties: lower index first).
-   * A unit is a channel index for `unit: 'channel'`, a flat row-major neuron index (no batch axis)
-   * for `unit: 'neuron'`.
+   * `units[n]`: the selected units of sample `n`, highest raw relevance first (ties: lower index
+   * first), as the measure ranks them; where the layer's total `Z_l` is negative that is the lowest
+   * `μ` first. A unit is a channel index for `unit: 'channel'`, a flat row-major neuron index (no
+   * batch axis) for `unit: 'neuron'`.
    */
   readonly units: number[][];
   /** `values[n][i] = μ(units[n][i] @ layer)`, the unit's normalized relevance (NaN where `Z_l ≈ 0`). */
