@@ -116,3 +116,39 @@ export const linearGradient = (ctx: Ctx) => transposeTimes(needA(ctx), ctx.R, ct
 
 /** Pass. */
 export const identity = (ctx: Ctx) => Float64Array.from(ctx.R);
+
+/**
+ * Max pooling by brute force (valid padding, square windows): every window sends its relevance to
+ * its first maximum in row-major order; an element that wins several windows gets the sum.
+ */
+export function winnerTakeAll(size: number, stride: number) {
+  return (ctx: Ctx): Float64Array => {
+    const [, w, c] = ctx.inputShapes[0] as [number, number, number];
+    const [oh, ow] = ctx.outputShape as [number, number, number];
+    const out = new Float64Array(ctx.nIn);
+    for (let r = 0; r < oh; r++)
+      for (let q = 0; q < ow; q++)
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let i = 0; i < size; i++)
+            for (let j = 0; j < size; j++) {
+              const idx = ((r * stride + i) * w + (q * stride + j)) * c + ch;
+              if (ctx.x[idx]! > best) [best, at] = [ctx.x[idx]!, idx];
+            }
+          out[at]! += ctx.R[(r * ow + q) * c + ch]!;
+        }
+    return out;
+  };
+}
+
+/** Global max pooling by brute force: each channel's relevance to its first maximum. */
+export function globalWinnerTakeAll(ctx: Ctx): Float64Array {
+  const out = new Float64Array(ctx.nIn);
+  for (let ch = 0; ch < ctx.nOut; ch++) {
+    let at = ch;
+    for (let i = ch; i < ctx.nIn; i += ctx.nOut) if (ctx.x[i]! > ctx.x[at]!) at = i;
+    out[at] = ctx.R[ch]!;
+  }
+  return out;
+}
