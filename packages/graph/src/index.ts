@@ -16,3 +16,14 @@ export { dropIdentities } from './passes/drop-identities.js';
 export { stripFinalSoftmax } from './passes/strip-final-softmax.js';
 export { canonicalize } from './passes/canonicalize.js';
 export { tfjsLayers } from './plugin.js';
+export {
+  buildVgg16,
+  buildResNet50,
+  buildConvAutoencoder,
+  zeroModelBiases,
+  RECOMMENDED_COMPOSITES,
+  RESNET_BN_EPSILON,
+  type Vgg16Options,
+  type ResNet50Options,
+  type ConvAutoencoderOptions,
+} from './topologies/index.js';
