@@ -28,6 +28,12 @@ describe('tfjsLayers plugin', () => {
         'stripFinalSoftmax',
         'tfjsLayers',
         'tfjsLayersAdapter',
+        'RECOMMENDED_COMPOSITES',
+        'RESNET_BN_EPSILON',
+        'buildConvAutoencoder',
+        'buildResNet50',
+        'buildVgg16',
+        'zeroModelBiases',
       ].sort(),
     );
   });
