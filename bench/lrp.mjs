@@ -21,13 +21,13 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createExplainer, createRegistry } from '@nrm/core';
-import { graphFromLayersModel, tfjsLayers } from '@nrm/graph';
+import { buildResNet50, graphFromLayersModel, tfjsLayers } from '@nrm/graph';
 import { lrp } from '@nrm/rules-lrp';
 import { gradientMethods } from '@nrm/rules-gradient';
 import { cpu } from '@nrm/backend-cpu';
 import { wasm } from '@nrm/backend-wasm';
 
-const MODELS = ['vgg16'];
+const MODELS = ['vgg16', 'resnet50'];
 const BACKENDS = ['cpu', 'wasm'];
 /** Everything this bench can time besides the forward, in the order it runs them. */
 const ALL_METHODS = ['gradient', 'epsilon', 'epsilon-plus-flat', 'epsilon-gamma-box', 'epsilon-alpha2-beta1'];
@@ -35,7 +35,7 @@ const ALL_METHODS = ['gradient', 'epsilon', 'epsilon-plus-flat', 'epsilon-gamma-
 const COMPOSITE_OPTIONS = { 'epsilon-gamma-box': { low: -1, high: 1 } };
 
 const USAGE = `Usage: node bench/lrp.mjs [options]
-  --model vgg16            model topology (only vgg16 for now)
+  --model vgg16|resnet50   model topology (Keras layer names, random seeded weights)
   --size N                 input height and width (default 224; at least 32)
   --backend cpu|wasm       tfjs backend (default wasm)
   --runs N                 timed runs per measurement, after one warm-up (default 3)
@@ -92,7 +92,7 @@ function parseOptions(argv) {
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min}, got '${raw}'.`);
     return n;
   };
-  if (!MODELS.includes(values.model)) fail(`unknown --model '${values.model}': only ${MODELS.join(', ')} is supported for now.`);
+  if (!MODELS.includes(values.model)) fail(`unknown --model '${values.model}': use one of ${MODELS.join(', ')}.`);
   if (!BACKENDS.includes(values.backend)) fail(`unknown --backend '${values.backend}': use one of ${BACKENDS.join(', ')}.`);
   // Five 2×2 max-pools: below 32 pixels a block would pool an empty map.
   const size = int('size', 32);
@@ -249,7 +249,7 @@ async function main() {
   // Build the model, copy it into NRM's graph (host arrays), and free the tfjs model at once: from
   // here on the weights live once on the host (the graph) and once on the device (one explainer).
   let t0 = performance.now();
-  const model = buildVgg16(opts.size, opts.seed);
+  const model = opts.model === 'resnet50' ? buildResNet50({ size: opts.size, seed: opts.seed }) : buildVgg16(opts.size, opts.seed);
   const params = model.countParams();
   const buildMs = performance.now() - t0;
   t0 = performance.now();
