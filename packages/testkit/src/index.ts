@@ -9,3 +9,4 @@ export { buildScenario, LINEAR_SCENARIOS, type Scenario, type ScenarioName } fro
 export { matrixForm, type MatrixForm } from './rule-tester/matrix-form.js';
 export { mulberry32, uniform } from './rule-tester/random.js';
 export * as references from './references/index.js';
+export { runConformanceSuite, type ConformanceCheck, type ConformanceOptions, type ConformanceReport } from './conformance/conformance-suite.js';
