@@ -6,6 +6,7 @@ import { demoCommand, DEMO_USAGE } from './commands/demo.js';
 import { diagnoseCommand, DIAGNOSE_USAGE } from './commands/diagnose.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { flowsCommand, FLOWS_USAGE } from './commands/flows.js';
+import { imagesCommand, IMAGES_USAGE } from './commands/images.js';
 import { measureCommand, MEASURE_USAGE } from './commands/measure.js';
 import { pathsCommand, PATHS_USAGE } from './commands/paths.js';
 import { defaultRegistry } from './default-registry.js';
@@ -14,6 +15,7 @@ const USAGE = `nrm <command> [options]
 
 commands:
   explain   explain a prediction; writes the input relevance as .npy (and a PNG heatmap)
+  images    explain PNG/JPEG images (a file or a folder) with several composites: overlays and grids
   measure   normalized channel relevance of a layer, and conditionals given channel events
   flows     channel flow matrices between consecutive layers, top walks, a flow diagram (SVG)
   paths     neuron selection, the relevance graph, critical paths, and the selection optimizer
@@ -22,6 +24,8 @@ commands:
   demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
 
 ${EXPLAIN_USAGE}
+
+${IMAGES_USAGE}
 
 ${MEASURE_USAGE}
 
@@ -49,6 +53,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     switch (command) {
       case 'explain':
         return await explainCommand(rest, defaultRegistry(), io);
+      case 'images':
+        return await imagesCommand(rest, defaultRegistry(), io);
       case 'measure':
         return await measureCommand(rest, defaultRegistry(), io);
       case 'flows':
@@ -68,7 +74,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command '${command}'; commands: explain, measure, flows, paths, deconv, diagnose, demo, help.`);
+        throw new UsageError(`Unknown command '${command}'; commands: explain, images, measure, flows, paths, deconv, diagnose, demo, help.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -45,3 +45,4 @@ export {
   type FlowLayer,
   type FlowWalk,
 } from './flow-diagram.js';
+export { decodeImage, encodeJpeg, imageFormat, overlayHeatmap, resizeBilinear } from './image.js';
