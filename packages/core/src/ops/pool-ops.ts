@@ -72,11 +72,17 @@ function windowedMaxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tens
     const [n, h, w, c] = x.shape;
     const { gh, gw } = geometry(a, h, w);
     const [sh, sw] = a.strides;
-    const padded = tf.pad(x, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], -Infinity);
+    const [kh, kw] = a.poolSize;
+    // Valid windows: pick each offset with a strided one-hot depthwise conv (exact, and far faster
+    // on wasm than a strided slice). Same windows need the −∞ border, which a conv cannot carry.
+    const padded = a.padding === 'valid' ? x : tf.pad(x, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], -Infinity);
     let taken: Tensor = tf.zeros(y.shape, 'bool');
     let result: Tensor4D = tf.zeros([n, h, w, c]);
     for (const [i, j] of offsets(a)) {
-      const candidate = tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
+      const candidate =
+        a.padding === 'valid'
+          ? tf.depthwiseConv2d(x, offsetPicker(kh, kw, c, i, j), a.strides, 'valid')
+          : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
       const wins = tf.logicalAnd(tf.equal(candidate, y), tf.logicalNot(taken));
       taken = tf.logicalOr(taken, wins);
       const share = tf.where(wins, s, tf.zerosLike(s)) as Tensor4D;
