@@ -19,9 +19,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { createExplainer, createRegistry } from '@nrm/core';
-import { buildResNet50, graphFromLayersModel, tfjsLayers } from '@nrm/graph';
+import { buildResNet50, buildVgg16, graphFromLayersModel, tfjsLayers } from '@nrm/graph';
 import { lrp } from '@nrm/rules-lrp';
 import { gradientMethods } from '@nrm/rules-gradient';
 import { cpu } from '@nrm/backend-cpu';
@@ -148,38 +147,6 @@ function startRssSampler(intervalMs = 50) {
   };
 }
 
-/**
- * Keras' `VGG16(include_top=True)` topology at `size × size × 3`, with Keras' layer names, the
- * last Dense linear (logits) instead of softmax, Glorot-uniform kernels (Keras' default) seeded
- * per layer and zero biases.
- */
-function buildVgg16(size, seed) {
-  let layerSeed = seed;
-  const kernelInitializer = () => tfl.initializers.glorotUniform({ seed: layerSeed++ });
-  const input = tfl.input({ shape: [size, size, 3], name: 'input_1' });
-  const blocks = [
-    [1, 64, 2],
-    [2, 128, 2],
-    [3, 256, 3],
-    [4, 512, 3],
-    [5, 512, 3],
-  ];
-  let x = input;
-  for (const [block, filters, convs] of blocks) {
-    for (let c = 1; c <= convs; c++) {
-      x = tfl.layers
-        .conv2d({ name: `block${block}_conv${c}`, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: kernelInitializer() })
-        .apply(x);
-    }
-    x = tfl.layers.maxPooling2d({ name: `block${block}_pool`, poolSize: 2, strides: 2 }).apply(x);
-  }
-  x = tfl.layers.flatten({ name: 'flatten' }).apply(x);
-  x = tfl.layers.dense({ name: 'fc1', units: 4096, activation: 'relu', kernelInitializer: kernelInitializer() }).apply(x);
-  x = tfl.layers.dense({ name: 'fc2', units: 4096, activation: 'relu', kernelInitializer: kernelInitializer() }).apply(x);
-  x = tfl.layers.dense({ name: 'predictions', units: 1000, activation: 'linear', kernelInitializer: kernelInitializer() }).apply(x);
-  return tfl.model({ inputs: input, outputs: x, name: 'vgg16' });
-}
-
 function gitCommit() {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(new URL(import.meta.url).pathname), stdio: ['ignore', 'pipe', 'ignore'] })
@@ -249,7 +216,9 @@ async function main() {
   // Build the model, copy it into NRM's graph (host arrays), and free the tfjs model at once: from
   // here on the weights live once on the host (the graph) and once on the device (one explainer).
   let t0 = performance.now();
-  const model = opts.model === 'resnet50' ? buildResNet50({ size: opts.size, seed: opts.seed }) : buildVgg16(opts.size, opts.seed);
+  // Keras' topologies (logits instead of softmax), seeded glorot-uniform kernels, zero biases.
+  const build = opts.model === 'resnet50' ? buildResNet50 : buildVgg16;
+  const model = build({ size: opts.size, seed: opts.seed, zeroBiases: true });
   const params = model.countParams();
   const buildMs = performance.now() - t0;
   t0 = performance.now();

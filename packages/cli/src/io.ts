@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { readNpy, writeNpy, InvalidArgumentError, type NpyArray } from '@nrm/core';
 import { writeFileAtomic } from '@nrm/viz';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,8 +27,6 @@ export async function writeNpyFile(path: string, array: NpyArray): Promise<void>
 
 /** Writes a text (JSON, SVG) file atomically, creating its folder. */
 export async function writeJsonFile(path: string, text: string): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, new TextEncoder().encode(text));
 }

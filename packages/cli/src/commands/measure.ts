@@ -46,21 +46,43 @@ export async function measureCommand(argv: readonly string[], registry: Registry
       const givenValue = measure.joint(...given);
       const givenData = await givenValue.read();
       givenValue.dispose();
-      const conditional: number[][] = Array.from({ length: context.input.shape[0]! }, () => []);
-      for (let c = 0; c < count; c++) {
-        const value = measure.conditional(channels(layer, [c]), ...given);
-        const data = await value.read();
-        value.dispose();
-        data.value.forEach((v, n) => conditional[n]!.push(v));
-        if (c === 0) flags.push(...data.flags);
+      const batch = context.input.shape[0]!;
+      let conditional: number[][];
+      let conditionalMass: number[];
+      const at = measure.layer(layer).position;
+      if (given.every((g, i) => measure.layer(givenEvents[i]!.layer).position >= at)) {
+        // The layer is at or below every given event: one backward walk gives the joint relevance
+        // of every channel at once, μ(c | given) = (Σ_{i∈c} R^{layer | given}_i / Z_layer) / μ(given).
+        const heatmap = measure.conditionalHeatmap(given, { layer });
+        const data = await heatmap.read();
+        heatmap.dispose();
+        flags.push(...data.flags);
+        const perSample = data.raw.length / batch;
+        const zero = new Set(data.flags.filter((f) => f.kind === 'given-zero' || f.kind === 'total-zero').map((f) => f.sample));
+        conditional = Array.from({ length: batch }, (_, n) => {
+          const sums = new Array<number>(count).fill(0);
+          for (let i = 0; i < perSample; i++) sums[i % count]! += data.raw[n * perSample + i]!;
+          return sums.map((v) => (zero.has(n) ? Number.NaN : v / data.total[n]! / data.given[n]!));
+        });
+        conditionalMass = data.mass.map((m, n) => (zero.has(n) ? Number.NaN : m / data.given[n]!));
+      } else {
+        // A given event lies below the layer: the lowest event differs per channel, one walk each.
+        conditional = Array.from({ length: batch }, () => []);
+        for (let c = 0; c < count; c++) {
+          const value = measure.conditional(channels(layer, [c]), ...given);
+          const data = await value.read();
+          value.dispose();
+          data.value.forEach((v, n) => conditional[n]!.push(v));
+          if (c === 0) flags.push(...data.flags);
+        }
+        const all = measure.conditional(allOf(layer), ...given);
+        conditionalMass = (await all.read()).value;
+        all.dispose();
       }
-      const all = measure.conditional(allOf(layer), ...given);
-      const allData = await all.read();
-      all.dispose();
       report['given'] = { events: givenEvents, value: givenData.value, raw: givenData.raw };
       report['conditional'] = conditional;
       // Σ_c μ(c | given): 1 when relevance is conserved between the layers, else the absorbed share.
-      report['conditionalMass'] = allData.value;
+      report['conditionalMass'] = conditionalMass;
     }
     report['flags'] = flags;
     const text = `${JSON.stringify(report, jsonNumbers, 2)}\n`;
