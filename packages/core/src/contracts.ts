@@ -182,9 +182,25 @@ export interface Backend {
   readonly specificationVersion: 'v1';
   /** The tfjs backend name, e.g. `cpu`, `wasm`. */
   readonly id: string;
+  /** Whether it can run here; never throws (a reason that names the fix when it cannot). */
   isSupported(): Promise<SupportReport>;
   /** Registers and activates the tfjs backend (`tf.setBackend`). */
   setup(): Promise<void>;
+  /**
+   * Optional: releases what {@link Backend.setup} acquired (the tfjs backend, a GPU device) so
+   * the process can end without `process.exit()`; tensors on the backend are gone afterwards.
+   */
+  dispose?(): Promise<void>;
+}
+
+/** Options of `Registry.selectBackend`. */
+export interface SelectBackendOptions {
+  /**
+   * Receives one line for each preferred backend that was skipped, with its reason and the
+   * backend used instead, e.g. `backend 'tensorflow' skipped (package '@tensorflow/tfjs-node' is
+   * not installed …); using 'wasm'`. Called only when a backend was found.
+   */
+  readonly notice?: (line: string) => void;
 }
 
 /** Translates a framework model into NRM's graph IR (never mutating the model). */

@@ -15,7 +15,8 @@ export type NrmErrorCode =
   | 'NON_FINITE_INPUT'
   | 'INVALID_ARGUMENT'
   | 'INVALID_NPY'
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  | 'BACKEND_LIMIT';
 
 /** Base class of every error NRM throws on purpose. */
 export class NrmError extends Error {
@@ -141,12 +142,80 @@ export class InvalidNpyError extends NrmError {
   }
 }
 
-/** A backend that cannot run here. */
+/** One backend that was tried and why it cannot run here. */
+export interface BackendAttempt {
+  /** The backend id. */
+  readonly backend: string;
+  /** Why it cannot run here (one line, naming the fix). */
+  readonly reason: string;
+}
+
+/**
+ * A backend that cannot run here; or, from `Registry.selectBackend`, none of the preferred
+ * backends can (then {@link BackendUnavailableError.tried} lists each one with its reason).
+ */
 export class BackendUnavailableError extends NrmError {
+  /** Every backend tried, in order, with its reason (one entry when a single backend was asked for). */
+  readonly tried: readonly BackendAttempt[];
   constructor(
     readonly backend: string,
     readonly reason: string,
+    tried?: readonly BackendAttempt[],
   ) {
-    super('BACKEND_UNAVAILABLE', `Backend '${backend}' is not available here: ${reason}`);
+    super(
+      'BACKEND_UNAVAILABLE',
+      tried && tried.length > 1
+        ? `None of the backends ${tried.map((t) => `'${t.backend}'`).join(', ')} is available here: ` +
+            tried.map((t) => `'${t.backend}': ${t.reason}`).join('; ')
+        : `Backend '${backend}' is not available here: ${reason}`,
+    );
+    this.tried = tried ?? [{ backend, reason }];
+  }
+}
+
+/** What a {@link BackendLimitError} reports. */
+export interface BackendLimitDetails {
+  /** The backend id, e.g. `webgpu`. */
+  readonly backend: string;
+  /** The limit that was hit, e.g. `maxStorageBufferBindingSize` or `synchronous reads`. */
+  readonly limit: string;
+  /** What hit it, as the start of a sentence: "a float32 tensor of shape [25088, 4096] (411 MB) exceeds …". */
+  readonly what: string;
+  /** The fixes, most practical first (joined with "; or " in the message). */
+  readonly fixes: readonly string[];
+  /** The shape of the tensor that hit the limit, when a tensor did. */
+  readonly shape?: readonly number[];
+  /** The tensor's size in bytes, when a tensor hit a size limit. */
+  readonly bytes?: number;
+  /** The limit in bytes, for size limits. */
+  readonly limitBytes?: number;
+}
+
+/**
+ * Something a backend cannot do correctly here, raised instead of computing garbage: e.g. a
+ * tensor larger than a WebGPU adapter's `maxStorageBufferBindingSize` (software drivers return
+ * wrong values without an error), or a synchronous read where the runtime has none.
+ */
+export class BackendLimitError extends NrmError {
+  /** The backend id. */
+  readonly backend: string;
+  /** The limit that was hit. */
+  readonly limit: string;
+  /** The fixes, most practical first. */
+  readonly fixes: readonly string[];
+  /** The shape of the tensor that hit the limit, when a tensor did. */
+  readonly shape?: readonly number[];
+  /** The tensor's size in bytes, for size limits. */
+  readonly bytes?: number;
+  /** The limit in bytes, for size limits. */
+  readonly limitBytes?: number;
+  constructor(details: BackendLimitDetails) {
+    super('BACKEND_LIMIT', `Backend '${details.backend}': ${details.what}. Fix: ${details.fixes.join('; or ')}.`);
+    this.backend = details.backend;
+    this.limit = details.limit;
+    this.fixes = details.fixes;
+    if (details.shape !== undefined) this.shape = details.shape;
+    if (details.bytes !== undefined) this.bytes = details.bytes;
+    if (details.limitBytes !== undefined) this.limitBytes = details.limitBytes;
   }
 }

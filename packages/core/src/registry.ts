@@ -1,5 +1,5 @@
-import type { Backend, Composite, GraphAdapter, Plugin, Rule } from './contracts.js';
-import { InvalidArgumentError, UnknownRegistryItemError } from './errors.js';
+import type { Backend, Composite, GraphAdapter, Plugin, Rule, SelectBackendOptions } from './contracts.js';
+import { BackendUnavailableError, InvalidArgumentError, UnknownRegistryItemError, type BackendAttempt } from './errors.js';
 import { KNOWN_PROVIDERS } from './providers.js';
 
 /** What `createRegistry` returns: look-ups that fail loudly with what is registered. */
@@ -9,6 +9,19 @@ export interface Registry {
   rule(id: string): Rule<any>;
   composite(id: string): Composite;
   backend(id: string): Backend;
+  /**
+   * The first backend of `preferences` (ids, best first) that is supported here; it is not set
+   * up (call its `setup()`). Each skipped one (not registered, or `isSupported()` says why not)
+   * gets one line through `options.notice`. When none is supported it throws a
+   * {@link BackendUnavailableError} whose message and `tried` name every reason.
+   *
+   * @example
+   * ```ts
+   * const backend = await registry.selectBackend(['tensorflow', 'wasm'], { notice: console.warn });
+   * await backend.setup();
+   * ```
+   */
+  selectBackend(preferences: readonly string[], options?: SelectBackendOptions): Promise<Backend>;
   /** The first registered adapter that can translate `model`. */
   adapterFor(model: unknown): GraphAdapter;
   ruleIds(): string[];
@@ -63,6 +76,7 @@ export function createRegistry(plugins: readonly Plugin[]): Registry {
     rule: (id) => lookup('rule', rules, id),
     composite: (id) => lookup('composite', composites, id),
     backend: (id) => lookup('backend', backends, id),
+    selectBackend: (preferences, options) => selectBackend(backends, preferences, options),
     adapterFor(model) {
       for (const adapter of adapters.values()) if (adapter.canAdapt(model)) return adapter;
       throw new UnknownRegistryItemError('adapter', describeModel(model), [...adapters.keys()], KNOWN_PROVIDERS['adapter:tfjs-layers']);
@@ -72,6 +86,48 @@ export function createRegistry(plugins: readonly Plugin[]): Registry {
     backendIds: () => [...backends.keys()],
     adapterIds: () => [...adapters.keys()],
   };
+}
+
+/** One line: the first line of a reason, without trailing punctuation. */
+function oneLine(text: string): string {
+  return (text.split('\n')[0] ?? '').trim().replace(/[.;:]+$/, '');
+}
+
+async function selectBackend(
+  backends: Map<string, Backend>,
+  preferences: readonly string[],
+  options: SelectBackendOptions = {},
+): Promise<Backend> {
+  if (preferences.length === 0) {
+    throw new InvalidArgumentError(`selectBackend needs at least one backend id; registered: ${[...backends.keys()].join(', ') || '(none)'}.`);
+  }
+  const tried: BackendAttempt[] = [];
+  for (const id of preferences) {
+    const backend = backends.get(id);
+    let reason: string;
+    if (backend === undefined) {
+      reason = oneLine(new UnknownRegistryItemError('backend', id, [...backends.keys()], KNOWN_PROVIDERS[`backend:${id}`]).message);
+    } else {
+      try {
+        const report = await backend.isSupported();
+        if (report.supported) {
+          for (const t of tried) options.notice?.(`backend '${t.backend}' skipped (${t.reason}); using '${id}'`);
+          return backend;
+        }
+        reason = oneLine(report.reason);
+      } catch (e) {
+        // isSupported() must not throw; a plugin that does is treated as unsupported.
+        reason = `isSupported() threw: ${oneLine(e instanceof Error ? e.message : String(e))}`;
+      }
+    }
+    tried.push({ backend: id, reason });
+  }
+  if (tried.length === 1) throw new BackendUnavailableError(tried[0]!.backend, tried[0]!.reason, tried);
+  throw new BackendUnavailableError(
+    preferences.join(', '),
+    tried.map((t) => `'${t.backend}': ${t.reason}`).join('; '),
+    tried,
+  );
 }
 
 function describeModel(model: unknown): string {
