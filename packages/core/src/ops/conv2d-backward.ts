@@ -41,8 +41,21 @@ export function conv2dBackwardInput(
     // Rows/columns the forward windows never reached (valid padding with a remainder).
     const extraH = inH + gh.before + gh.after - ((oh - 1) * sh + keH);
     const extraW = inW + gw.before + gw.after - ((ow - 1) * sw + keW);
-    const spread = insertZeros(dy, sh, sw);
     const flipped = flippedKernel ?? flipKernel(kernel);
+    if (keH === 1 && keW === 1 && (sh > 1 || sw > 1)) {
+      // A strided 1×1 conv: mix the channels at the output's resolution, then spread the result
+      // (the zero-inserted map would cost sh·sw times the multiply-adds for the same numbers).
+      const mixed = insertZeros(tf.conv2d(dy, flipped, 1, 'valid'), sh, sw);
+      const [, mh, mw] = mixed.shape;
+      // A 1×1 window has no padding before it: the spread map starts at the input's origin.
+      return tf.pad(mixed, [
+        [0, 0],
+        [0, inH - mh],
+        [0, inW - mw],
+        [0, 0],
+      ]);
+    }
+    const spread = insertZeros(dy, sh, sw);
     return tf.conv2d(
       spread,
       flipped,

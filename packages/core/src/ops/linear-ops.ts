@@ -33,7 +33,7 @@ export const denseOp = linear(
     tf.tidy(() => {
       const [inF, outF] = p.kernel.shape as [number, number];
       const flat = x.rank === 2 ? (x as Tensor2D) : tf.reshape(x, [-1, inF]);
-      const y = addBias(tf.matMul(flat, p.kernel as Tensor2D), p.bias);
+      const y = tf.fused.matMul({ a: flat, b: p.kernel as Tensor2D, bias: p.bias });
       return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outF]);
     }),
   (_n, s, p, inputShape) =>
@@ -50,7 +50,16 @@ export const denseOp = linear(
 export const conv2dOp = linear(
   (node, x, p) => {
     const a = (node as IRNodeOf<'conv2d'>).attrs;
-    return tf.tidy(() => addBias(tf.conv2d(x as Tensor4D, p.kernel as Tensor4D, a.strides, a.padding, 'NHWC', a.dilations), p.bias));
+    // The fused conv adds the bias inside the kernel: no separate broadcasting add.
+    return tf.fused.conv2d({
+      x: x as Tensor4D,
+      filter: p.kernel as Tensor4D,
+      strides: a.strides,
+      pad: a.padding,
+      dataFormat: 'NHWC',
+      dilations: a.dilations,
+      bias: p.bias,
+    });
   },
   (node, s, p, inputShape) => {
     const a = (node as IRNodeOf<'conv2d'>).attrs;

@@ -25,12 +25,72 @@ function offsets(a: PoolAttrs): [number, number][] {
 /**
  * Winner-take-all: each window's value goes to the window's maximum (the first one, in row-major
  * order, on a tie); an element that is the maximum of several overlapping windows gets the sum.
+ *
+ * Every window offset `(i, j)` is picked at the output's (low) resolution — by a strided depthwise
+ * conv with a one-hot kernel for valid windows (exact, and on the wasm backend's fast path, unlike
+ * strided slices), by a strided slice of the −∞-padded input for same windows. The first maximum
+ * takes what is left of the window's value (`remaining − share` is exactly 0 once it is taken, so
+ * no boolean bookkeeping is needed). Offsets of the same stride phase are summed at low resolution
+ * (shifted by whole output rows/columns), and the phases are interleaved back to full resolution
+ * by stacking and reshaping — one pass, instead of a `depthToSpace` (slow on wasm) or one
+ * full-resolution placement per offset.
  */
 export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
-  const [, h, w] = x.shape;
-  const [kh, kw] = a.poolSize;
-  const tiles = kh === kw && a.strides[0] === kh && a.strides[1] === kw && (a.padding === 'valid' || (h % kh === 0 && w % kw === 0));
-  return tiles ? tiledMaxPoolBackward(a, s, x, y) : windowedMaxPoolBackward(a, s, x, y);
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const { gh, gw } = geometry(a, h, w);
+    const [sh, sw] = a.strides;
+    const [kh, kw] = a.poolSize;
+    const padded = a.padding === 'valid' ? x : tf.pad(x, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], -Infinity);
+    // Low-resolution rows/columns of each phase: output o, offset i lands on phase i mod s, row o + ⌊i/s⌋.
+    const mh = gh.out + Math.floor((kh - 1) / sh);
+    const mw = gw.out + Math.floor((kw - 1) / sw);
+    const zeros = tf.zerosLike(s);
+    const phases = new Map<string, Tensor4D>();
+    let remaining: Tensor4D = s;
+    const all = offsets(a);
+    all.forEach(([i, j], k) => {
+      let share: Tensor4D;
+      if (k === all.length - 1) {
+        share = remaining;
+      } else {
+        const candidate =
+          a.padding === 'valid'
+            ? tf.depthwiseConv2d(x, offsetPicker(kh, kw, c, i, j), a.strides, 'valid')
+            : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
+        share = tf.where(tf.equal(candidate, y), remaining, zeros) as Tensor4D;
+        remaining = tf.sub(remaining, share);
+      }
+      const di = Math.floor(i / sh);
+      const dj = Math.floor(j / sw);
+      const placed =
+        mh === gh.out && mw === gw.out
+          ? share
+          : (tf.pad(share, [[0, 0], [di, mh - gh.out - di], [dj, mw - gw.out - dj], [0, 0]]) as Tensor4D);
+      const key = `${i % sh},${j % sw}`;
+      const previous = phases.get(key);
+      phases.set(key, previous ? tf.add(previous, placed) : placed);
+    });
+    // Interleave: row phase a, column phase b → padded coordinates (m·sh + a, q·sw + b).
+    const lowZeros = (): Tensor4D => tf.zeros([n, mh, mw, c]);
+    const rows: Tensor[] = [];
+    for (let pa = 0; pa < sh; pa++) {
+      const cols: Tensor4D[] = [];
+      for (let pb = 0; pb < sw; pb++) cols.push(phases.get(`${pa},${pb}`) ?? lowZeros());
+      rows.push(sw === 1 ? cols[0]! : tf.reshape(tf.stack(cols, 3), [n, mh, mw * sw, c]));
+    }
+    const full = sh === 1 ? (rows[0] as Tensor4D) : (tf.reshape(tf.stack(rows, 2), [n, mh * sh, mw * sw, c]) as Tensor4D);
+    // Back from padded to input coordinates: drop the leading padding, crop or zero-fill the rest.
+    const top = gh.before;
+    const left = gw.before;
+    const keepH = Math.min(h, mh * sh - top);
+    const keepW = Math.min(w, mw * sw - left);
+    const cropped =
+      top === 0 && left === 0 && keepH === mh * sh && keepW === mw * sw ? full : tf.slice(full, [0, top, left, 0], [n, keepH, keepW, c]);
+    const out = keepH === h && keepW === w ? (cropped as Tensor4D) : (tf.pad(cropped, [[0, 0], [0, h - keepH], [0, w - keepW], [0, 0]]) as Tensor4D);
+    // A 1×1 pool hands `s` itself through: return a tensor the caller owns.
+    return out === s ? tf.clone(s) : out;
+  });
 }
 
 /** A depthwise kernel `[kh, kw, c, 1]` that picks offset `(i, j)` of each window. */
@@ -38,58 +98,6 @@ function offsetPicker(kh: number, kw: number, c: number, i: number, j: number): 
   const data = new Float32Array(kh * kw * c);
   data.fill(1, (i * kw + j) * c, (i * kw + j + 1) * c);
   return tf.tensor4d(data, [kh, kw, c, 1]);
-}
-
-/**
- * Non-overlapping square windows (stride = pool size, VGG's 2×2/2). Each window offset is picked
- * by a strided depthwise conv with a one-hot kernel (exact, and on the wasm backend's fast path,
- * unlike strided slices, transposes or broadcasting compares), the first maximum is found
- * element-wise, and `depthToSpace` puts the relevance of every offset back in place.
- */
-function tiledMaxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
-    const [k] = a.poolSize;
-    const [, oh, ow] = y.shape;
-    let taken: Tensor = tf.zeros(y.shape, 'bool');
-    const shares: Tensor4D[] = [];
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        const candidate = tf.depthwiseConv2d(x, offsetPicker(k, k, c, i, j), k, 'valid');
-        const wins = tf.logicalAnd(tf.equal(candidate, y), tf.logicalNot(taken));
-        taken = tf.logicalOr(taken, wins);
-        shares.push(tf.mul(s, tf.cast(wins, 'float32')));
-      }
-    }
-    // depthToSpace reads channel block (i·k + j) as offset (i, j): the order the shares were made in.
-    const result = tf.depthToSpace(tf.concat(shares, 3) as Tensor4D, k, 'NHWC');
-    return oh * k === h && ow * k === w ? result : (tf.pad(result, [[0, 0], [0, h - oh * k], [0, w - ow * k], [0, 0]]) as Tensor4D);
-  });
-}
-
-function windowedMaxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
-    const { gh, gw } = geometry(a, h, w);
-    const [sh, sw] = a.strides;
-    const [kh, kw] = a.poolSize;
-    // Valid windows: pick each offset with a strided one-hot depthwise conv (exact, and far faster
-    // on wasm than a strided slice). Same windows need the −∞ border, which a conv cannot carry.
-    const padded = a.padding === 'valid' ? x : tf.pad(x, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], -Infinity);
-    let taken: Tensor = tf.zeros(y.shape, 'bool');
-    let result: Tensor4D = tf.zeros([n, h, w, c]);
-    for (const [i, j] of offsets(a)) {
-      const candidate =
-        a.padding === 'valid'
-          ? tf.depthwiseConv2d(x, offsetPicker(kh, kw, c, i, j), a.strides, 'valid')
-          : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
-      const wins = tf.logicalAnd(tf.equal(candidate, y), tf.logicalNot(taken));
-      taken = tf.logicalOr(taken, wins);
-      const share = tf.where(wins, s, tf.zerosLike(s)) as Tensor4D;
-      result = tf.add(result, placeAt(insertZeros(share, sh, sw), i - gh.before, j - gw.before, h, w));
-    }
-    return result;
-  });
 }
 
 /** Number of in-bounds elements of each window (TensorFlow's average excludes the padding). */
