@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { heatmapOf } from './heatmap.js';
+export { edgeHeatmaps, randomHeatmaps } from './controls.js';
 export { trapezoidAuc } from './auc.js';
 export {
   completeness,
@@ -48,3 +49,4 @@ export {
   type HeatmapNormalisation,
 } from './heatmap-errors.js';
 export { coverage, type CoverageOptions, type CoverageResult } from './coverage.js';
+export * from './datasets/index.js';

@@ -1,26 +1,12 @@
 /** Internal seeded randomness (no `Math.random`): the same seed gives the same numbers everywhere. */
+import { deriveSeed, mulberry32 } from './datasets/prng.js';
 
-/** A generator of uniform numbers in `[0, 1)` (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A generator of uniform numbers in `[0, 1)` (the datasets' mulberry32). */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** A seed for an independent stream `stream` of a base seed (a 32-bit hash of both). */
 export function streamSeed(seed: number, stream: number): number {
-  let h = (seed >>> 0) ^ Math.imul(stream + 0x9e3779b9, 0x85ebca6b);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return deriveSeed(seed, stream, 0);
 }
 
 /** A uniformly random permutation of `0 … n−1` (Fisher–Yates). */

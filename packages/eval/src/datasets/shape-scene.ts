@@ -18,7 +18,7 @@ export type ShapeClassName = (typeof SHAPE_CLASS_NAMES)[number];
 
 /** The background texture: a grey level, a sinusoidal stripe pattern and per-pixel noise. */
 export interface BackgroundTexture {
-  /** Mean grey level, in [0.15, 0.35]. */
+  /** Mean grey level, in [0.12, 0.32]. */
   readonly level: number;
   /** Stripe amplitude, in [0.04, 0.14]. */
   readonly stripeAmplitude: number;
@@ -34,7 +34,10 @@ export interface BackgroundTexture {
   readonly noiseSeed: number;
 }
 
-/** A distractor mark: a bright 1-px line segment or a 2×2 dot; never a shape of any class. */
+/**
+ * A distractor mark: a bright 1-px segment, corner or arc, or a 2×2 dot. Corners and arcs share
+ * local features with squares and circles, but no mark is a whole shape of any class.
+ */
 export interface Distractor {
   /** The pixels it covers, as row-major indices `y * size + x`. */
   readonly pixels: readonly number[];
@@ -54,7 +57,7 @@ export interface ShapeScene {
   readonly cy: number;
   /** Object half-extent: every object fits in the square `[cx - r, cx + r] × [cy - r, cy + r]`. */
   readonly r: number;
-  /** The object's grey level, in [0.65, 1]. */
+  /** The object's grey level, in [0.6, 1]. */
   readonly intensity: number;
   /** The background texture. */
   readonly background: BackgroundTexture;
@@ -71,9 +74,9 @@ export const MIN_SHAPES_SIZE = 16;
  */
 export const DISTRACTOR_MARGIN = 2;
 
-const OBJECT_MIN_INTENSITY = 0.65;
-const RADIUS_MIN = 0.17; // of the image side
-const RADIUS_MAX = 0.32;
+const OBJECT_MIN_INTENSITY = 0.6;
+const RADIUS_MIN = 0.14; // of the image side
+const RADIUS_MAX = 0.3;
 const PLACEMENT_TRIES = 30;
 
 const uniform = (random: Random, lo: number, hi: number): number => lo + (hi - lo) * random();
@@ -112,18 +115,62 @@ function inExclusion(x: number, y: number, cx: number, cy: number, r: number): b
   return Math.abs(x + 0.5 - cx) <= reach && Math.abs(y + 0.5 - cy) <= reach;
 }
 
-/** Pixels of a 1-px segment from `(x0, y0)` along `angle` for `length` pixels (sampled every 0.25 px). */
-function segmentPixels(x0: number, y0: number, angle: number, length: number, size: number): number[] | undefined {
+/** The kinds of distractor mark, in the order {@link sampleScene} draws them. */
+export const DISTRACTOR_KINDS = ['segment', 'dot', 'corner', 'arc'] as const;
+
+/**
+ * Pixels (row-major indices) of a 1-px polyline through `points`, sampled every 0.25 px, or
+ * `undefined` when it leaves the image.
+ */
+function polylinePixels(points: readonly (readonly [number, number])[], size: number): number[] | undefined {
   const out = new Set<number>();
-  const steps = Math.ceil(length * 4);
-  for (let s = 0; s <= steps; s++) {
-    const t = (s / steps) * length;
-    const x = Math.floor(x0 + t * Math.cos(angle));
-    const y = Math.floor(y0 + t * Math.sin(angle));
-    if (x < 0 || y < 0 || x >= size || y >= size) return undefined;
-    out.add(y * size + x);
+  for (let k = 0; k + 1 < points.length; k++) {
+    const [ax, ay] = points[k]!;
+    const [bx, by] = points[k + 1]!;
+    const steps = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) * 4));
+    for (let s = 0; s <= steps; s++) {
+      const x = Math.floor(ax + ((bx - ax) * s) / steps);
+      const y = Math.floor(ay + ((by - ay) * s) / steps);
+      if (x < 0 || y < 0 || x >= size || y >= size) return undefined;
+      out.add(y * size + x);
+    }
   }
   return [...out];
+}
+
+/**
+ * Pixels of a distractor mark of kind `kind` (an index into {@link DISTRACTOR_KINDS}) at
+ * `(x0, y0)`: a straight segment, a 2×2 dot, a right-angle corner (two arms at right angles,
+ * like a square's corner) or an arc (90° to 180° of a circle, like part of a disc's outline).
+ * `length` (3..7 px) sets the segment's length, the corner's arms (half each) and the arc's
+ * radius (half); `angle` its orientation; `sweep` in [0, 1) the arc's extent.
+ */
+function markPixels(kind: number, x0: number, y0: number, length: number, angle: number, sweep: number, size: number): number[] | undefined {
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  switch (kind) {
+    case 0:
+      return polylinePixels([[x0, y0], [x0 + length * c, y0 + length * s]], size);
+    case 1: {
+      const x = Math.floor(x0);
+      const y = Math.floor(y0);
+      return x + 1 < size && y + 1 < size ? [y * size + x, y * size + x + 1, (y + 1) * size + x, (y + 1) * size + x + 1] : undefined;
+    }
+    case 2: {
+      const arm = Math.max(2, length / 1.5);
+      return polylinePixels([[x0 + arm * c, y0 + arm * s], [x0, y0], [x0 - arm * s, y0 + arm * c]], size);
+    }
+    default: {
+      const radius = Math.max(2, length / 2);
+      const extent = (0.5 + 0.5 * sweep) * Math.PI;
+      const points: [number, number][] = [];
+      for (let k = 0; k <= 12; k++) {
+        const a = angle + (extent * k) / 12;
+        points.push([x0 + radius * Math.cos(a), y0 + radius * Math.sin(a)]);
+      }
+      return polylinePixels(points, size);
+    }
+  }
 }
 
 /**
@@ -136,7 +183,7 @@ export function sampleScene(random: Random, kind: number, size: number): ShapeSc
   const cy = uniform(random, r + 1, size - r - 1);
   const intensity = uniform(random, OBJECT_MIN_INTENSITY, 1);
   const background: BackgroundTexture = {
-    level: uniform(random, 0.15, 0.35),
+    level: uniform(random, 0.12, 0.32),
     stripeAmplitude: uniform(random, 0.04, 0.14),
     stripePeriod: uniform(random, 3, 9),
     stripeAngle: uniform(random, 0, Math.PI),
@@ -145,11 +192,12 @@ export function sampleScene(random: Random, kind: number, size: number): ShapeSc
     noiseSeed: Math.floor(random() * 4294967296),
   };
   const distractors: Distractor[] = [];
-  const count = 2 + Math.floor(random() * 4); // 2..5 marks
+  const count = 3 + Math.floor(random() * 4); // 3..6 marks
   for (let k = 0; k < count; k++) {
-    const isSegment = random() < 0.5;
+    const markKind = Math.floor(random() * DISTRACTOR_KINDS.length);
     const length = uniform(random, 3, 7);
     const angle = uniform(random, 0, 2 * Math.PI);
+    const sweep = random();
     const markIntensity = uniform(random, OBJECT_MIN_INTENSITY, 1);
     // Rejection sampling of the position; always PLACEMENT_TRIES draws, so the random stream
     // stays aligned whatever happens (and a mark that finds no place is left out).
@@ -158,14 +206,7 @@ export function sampleScene(random: Random, kind: number, size: number): ShapeSc
       const x0 = random() * size;
       const y0 = random() * size;
       if (placed) continue;
-      let pixels: number[] | undefined;
-      if (isSegment) {
-        pixels = segmentPixels(x0, y0, angle, length, size);
-      } else {
-        const x = Math.floor(x0);
-        const y = Math.floor(y0);
-        pixels = x + 1 < size && y + 1 < size ? [y * size + x, y * size + x + 1, (y + 1) * size + x, (y + 1) * size + x + 1] : undefined;
-      }
+      const pixels = markPixels(markKind, x0, y0, length, angle, sweep, size);
       if (pixels && pixels.every((p) => !inExclusion(p % size, Math.floor(p / size), cx, cy, r))) placed = pixels;
     }
     if (placed) distractors.push({ pixels: placed, intensity: markIntensity });

@@ -1,6 +1,4 @@
 /** Test support: small hand-written IR graphs, seeded data, an edge detector and a cpu registry. */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
 import { createRegistry, type Graph, type HostTensor, type IRNode, type Registry } from '@nrm/core';
 import { cpu } from '@nrm/backend-cpu';
 import { gradientMethods } from '@nrm/rules-gradient';
@@ -59,18 +57,4 @@ export function convNet(seed: number, size = 8, classes = 3, bias = 0.05): Graph
     { id: 'out', op: 'dense', inputs: ['r3'], attrs: {}, outputShape: [classes], params: params(4, [8, classes], classes, 0.5) },
   ];
   return { nodes, input: 'x', outputs: ['out'], layers: Object.fromEntries(nodes.map((n) => [n.id, n.id])), warnings: [] };
-}
-
-/**
- * An edge detector: the Sobel gradient magnitude of the input `[N, H, W, 1]` → `[N, H, W]`. It
- * ignores any model, which is what the randomisation test must detect.
- */
-export function sobelEdges(inputs: Tensor): tf.Tensor3D {
-  return tf.tidy(() => {
-    const gx = tf.tensor4d([-1, 0, 1, -2, 0, 2, -1, 0, 1], [3, 3, 1, 1]);
-    const gy = tf.tensor4d([-1, -2, -1, 0, 0, 0, 1, 2, 1], [3, 3, 1, 1]);
-    const x = inputs as tf.Tensor4D;
-    const magnitude = tf.sqrt(tf.add(tf.square(tf.conv2d(x, gx, 1, 'same')), tf.square(tf.conv2d(x, gy, 1, 'same'))));
-    return tf.squeeze(magnitude, [3]) as tf.Tensor3D;
-  });
 }
