@@ -35,6 +35,13 @@ export interface ConformanceOptions {
   readonly adjointTolerance?: number;
   /** Throw an `AssertionError` when a check fails (default true); false: only report. */
   readonly throwOnFailure?: boolean;
+  /**
+   * Passed to `createExplainer` (default true). Its NaN/Inf check is the engine's one
+   * synchronous read; pass false on a backend without synchronous reads (WebGPU in Node).
+   */
+  readonly checkFinite?: boolean;
+  /** Called after each check (progress on slow backends), e.g. `(c) => console.log(c.name)`. */
+  readonly onCheck?: (check: ConformanceCheck) => void;
 }
 
 /** One check of the suite. */
@@ -60,11 +67,21 @@ export interface ConformanceReport {
 type Shape = number[];
 type Shape4 = [number, number, number, number];
 
-const dot = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(a, b)).dataSync()[0]!;
+/**
+ * Reads tensors asynchronously (`dataSync` of GPU data does not exist everywhere: WebGPU in Node)
+ * and disposes them.
+ */
+async function readAll(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  try {
+    return (await Promise.all(tensors.map((t) => t.data()))).map((d) => Float32Array.from(d as ArrayLike<number>));
+  } finally {
+    tf.dispose([...tensors]);
+  }
+}
 
 /** |⟨A x, s⟩ − Σ ⟨x_i, Aᵀ_i s⟩| / max(1, |⟨A x, s⟩|). */
-function adjointGap(node: IRNode, inputShapes: Shape[], kernelShape?: Shape): number {
-  return tf.tidy(() => {
+async function adjointGap(node: IRNode, inputShapes: Shape[], kernelShape?: Shape): Promise<number> {
+  const dots = tf.tidy(() => {
     const op = OPS[node.op];
     if (!op.transpose) throw new Error(`op ${node.op} has no transpose`);
     const params = kernelShape ? { kernel: tf.randomUniform(kernelShape, -1, 1, 'float32', 4) } : undefined;
@@ -72,10 +89,11 @@ function adjointGap(node: IRNode, inputShapes: Shape[], kernelShape?: Shape): nu
     const y = op.forward(node, xs, params);
     const s = tf.randomUniform(y.shape, -1, 1, 'float32', 5);
     const back = op.transpose(node, s, params, inputShapes);
-    const lhs = dot(y, s);
-    const rhs = back.reduce((acc, b, i) => acc + dot(xs[i]!, b), 0);
-    return Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs));
+    return [tf.sum(tf.mul(y, s)), ...back.map((b, i) => tf.sum(tf.mul(xs[i]!, b)))];
   });
+  const [lhs, ...rhs] = (await readAll(dots)).map((d) => d[0]!);
+  const sum = rhs.reduce((acc, v) => acc + v, 0);
+  return Math.abs(lhs! - sum) / Math.max(1, Math.abs(lhs!));
 }
 
 interface ConvCase {
@@ -168,6 +186,7 @@ export async function runConformanceSuite(backend: Backend, options: Conformance
     } catch (e) {
       checks.push({ name, error: null, ok: false, message: e instanceof Error ? e.message : String(e) });
     }
+    options.onCheck?.(checks[checks.length - 1]!);
   };
 
   // 1. Adjoints, and the fast transposed convolution against tfjs.
@@ -177,16 +196,18 @@ export async function runConformanceSuite(backend: Backend, options: Conformance
     await check(`adjoint conv2d ${c.name}`, adjointTolerance, () => adjointGap(n, [c.x], c.k));
     // tf.conv2dTranspose has no dilations.
     if (c.dilations[0] === 1 && c.dilations[1] === 1) {
-      await check(`conv2dBackwardInput = tf.conv2dTranspose, ${c.name}`, adjointTolerance, () =>
-        tf.tidy(() => {
+      await check(`conv2dBackwardInput = tf.conv2dTranspose, ${c.name}`, adjointTolerance, async () => {
+        const [fast, slow] = tf.tidy(() => {
           const kernel = tf.randomUniform(c.k, -1, 1, 'float32', 2) as tf.Tensor4D;
           const dy = tf.randomUniform([c.x[0], ...outShape] as Shape4, -1, 1, 'float32', 9) as tf.Tensor4D;
-          const fast = conv2dBackwardInput(dy, kernel, [c.x[1], c.x[2]], c.strides, c.padding);
-          const slow = tf.conv2dTranspose(dy, kernel, c.x, c.strides, c.padding);
-          if (fast.shape.join() !== slow.shape.join()) throw new Error(`shape ${fast.shape} ≠ ${slow.shape}`);
-          return maxRelativeError(fast.dataSync(), slow.dataSync());
-        }),
-      );
+          return [conv2dBackwardInput(dy, kernel, [c.x[1], c.x[2]], c.strides, c.padding), tf.conv2dTranspose(dy, kernel, c.x, c.strides, c.padding)];
+        });
+        const shapes = `${fast!.shape} ≠ ${slow!.shape}`;
+        const sameShape = fast!.shape.join() === slow!.shape.join();
+        const [f, s] = await readAll([fast!, slow!]);
+        if (!sameShape) throw new Error(`shape ${shapes}`);
+        return maxRelativeError(f!, s!);
+      });
     }
   }
   for (const [name, n, shapes, kernel] of OTHER_ADJOINTS) {
@@ -195,18 +216,19 @@ export async function runConformanceSuite(backend: Backend, options: Conformance
 
   // 2. Max-pool routing.
   for (const c of MAX_POOL_CASES) {
-    await check(c.name, 0, () =>
-      tf.tidy(() => {
+    await check(c.name, 0, async () => {
+      const [yT, rT] = tf.tidy(() => {
         const x = tf.tensor4d([...c.x], [1, c.size, c.size, 1]);
         const side = Math.floor((c.size - c.pool) / c.stride) + 1;
         const n = node('m', 'maxPool2d', { poolSize: [c.pool, c.pool], strides: [c.stride, c.stride], padding: 'valid' }, [side, side, 1]);
         const y = OPS.maxPool2d.forward(n, [x], undefined);
-        if (!sameArray(y.dataSync(), c.y)) throw new Error(`forward ${Array.from(y.dataSync())} ≠ ${c.y}`);
-        const r = OPS.maxPool2d.vjp(n, tf.tensor4d([1, 2, 3, 4], [1, side, side, 1]), [x], y, undefined)[0]!;
-        if (!sameArray(r.dataSync(), c.r)) throw new Error(`routed ${Array.from(r.dataSync())} ≠ ${c.r}`);
-        return 0;
-      }),
-    );
+        return [y, OPS.maxPool2d.vjp(n, tf.tensor4d([1, 2, 3, 4], [1, side, side, 1]), [x], y, undefined)[0]!];
+      });
+      const [y, r] = await readAll([yT!, rT!]);
+      if (!sameArray(y!, c.y)) throw new Error(`forward ${Array.from(y!)} ≠ ${c.y}`);
+      if (!sameArray(r!, c.r)) throw new Error(`routed ${Array.from(r!)} ≠ ${c.r}`);
+      return 0;
+    });
   }
 
   // 3. The golden fixtures.
@@ -220,7 +242,13 @@ export async function runConformanceSuite(backend: Backend, options: Conformance
         for (const [methodName, method] of Object.entries(explanation.methods)) {
           await check(`fixture ${caseName} / ${explanation.id} / ${methodName}`, tolerance, async () => {
             const spec = methodSpec(methodName, method, fixture.expected);
-            const explainer = createExplainer({ graph, registry, composite: spec.composite, options: spec.options });
+            const explainer = createExplainer({
+              graph,
+              registry,
+              composite: spec.composite,
+              options: spec.options,
+              ...(options.checkFinite === false ? { checkFinite: false } : {}),
+            });
             try {
               const record = Object.keys(method.relevance_files).filter((l) => l !== 'input');
               const result = explainer.explain(input, {
