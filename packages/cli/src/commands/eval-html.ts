@@ -34,15 +34,22 @@ function table(run: RunReport): string {
   return `<table><thead><tr><th>variant</th>${head.join('')}<th>seconds</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
-function curveChart(run: RunReport, title: string, pick: (v: RunReport['variants'][number]) => CurveReport | undefined, baseline: CurveReport | undefined): string {
-  const series: ChartSeries[] = [];
-  run.variants.forEach((v, i) => {
-    const c = pick(v);
-    if (c) series.push({ name: `${v.id} (AUC ${formatScore(c.meanAuc)})`, color: PALETTE[i % PALETTE.length]!, x: c.fractions, y: c.meanCurve });
+function curveCharts(run: RunReport): string[] {
+  const keys = [...new Set((run.randomOrder ?? run.variants.flatMap((v) => v.perturbation ?? [])).map((c) => `${c.metric}\u0000${c.replacement}`))];
+  return keys.flatMap((key) => {
+    const [metric, replacement] = key.split('\u0000') as [string, string];
+    const same = (c: CurveReport) => c.metric === metric && c.replacement === replacement;
+    const series: ChartSeries[] = [];
+    run.variants.forEach((v, i) => {
+      const c = v.perturbation?.find(same);
+      if (c) series.push({ name: `${v.id} (AUC ${formatScore(c.meanAuc)})`, color: PALETTE[i % PALETTE.length]!, x: c.fractions, y: c.meanCurve, dashed: v.kind === 'control' });
+    });
+    const baseline = run.randomOrder?.find(same);
+    if (baseline) series.push({ name: `random order (AUC ${formatScore(baseline.meanAuc)})`, color: '#000', x: baseline.fractions, y: baseline.meanCurve, dashed: true });
+    if (series.length === 0) return [];
+    const title = `${metric === 'pixel-flipping' ? 'Pixel flipping' : 'Region perturbation'}, removed pixels → ${replacement}`;
+    return [lineChart({ title, xLabel: 'fraction removed, most relevant first', yLabel: 'target output (mean)', series })];
   });
-  if (baseline) series.push({ name: `random order (AUC ${formatScore(baseline.meanAuc)})`, color: '#000', x: baseline.fractions, y: baseline.meanCurve, dashed: true });
-  if (series.length === 0) return '';
-  return lineChart({ title, xLabel: 'fraction removed, most relevant first', yLabel: 'target output (mean)', series });
 }
 
 function mprtChart(run: RunReport, key: 'spearman' | 'ssim'): string {
@@ -110,8 +117,7 @@ function runSection(run: RunReport, examples: RunExamples | undefined, index: nu
     ...(run.accuracy !== undefined ? [`model accuracy on these images: ${(100 * run.accuracy).toFixed(1)} %`] : []),
   ];
   const charts = [
-    curveChart(run, 'Pixel flipping', (v) => v.pixelFlipping, run.randomOrder?.pixelFlipping),
-    curveChart(run, 'Region perturbation', (v) => v.regionPerturbation, run.randomOrder?.regionPerturbation),
+    ...curveCharts(run),
     mprtChart(run, 'spearman'),
     mprtChart(run, 'ssim'),
     completenessChart(run),

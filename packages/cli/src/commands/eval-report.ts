@@ -1,6 +1,6 @@
 /** The whole `nrm eval` report (JSON), and how the score table reads it. */
 import { formatSignificant } from '@nrm/viz';
-import { SCORE_COLUMNS, type RunReport, type ScoreColumn } from './eval-run.js';
+import { perturbationColumns, perturbationKey, SCORE_COLUMNS, type RunReport, type ScoreColumn } from './eval-run.js';
 
 /** What `--json` writes. */
 export interface EvalReport {
@@ -15,7 +15,9 @@ export interface EvalReport {
 
 /** The score columns that have a value in some variant of the run. */
 export function columnsOf(run: RunReport): ScoreColumn[] {
-  return SCORE_COLUMNS.filter((col) => run.variants.some((v) => col.key in v.scores));
+  const [first, ...rest] = SCORE_COLUMNS;
+  const all = [first!, ...perturbationColumns(run.metrics, run.replacements), ...rest];
+  return all.filter((col) => run.variants.some((v) => col.key in v.scores));
 }
 
 /** A score as text (3 significant digits; NaN as '—'). */
@@ -39,7 +41,5 @@ export function bestOf(run: RunReport, col: ScoreColumn): string | undefined {
 
 /** The random-order AUC of a perturbation column of the run, if any. */
 export function randomOrderScore(run: RunReport, col: ScoreColumn): number | undefined {
-  if (col.key === 'pixel-flipping') return run.randomOrder?.pixelFlipping?.meanAuc;
-  if (col.key === 'region-perturbation') return run.randomOrder?.regionPerturbation?.meanAuc;
-  return undefined;
+  return run.randomOrder?.find((c) => perturbationKey(c.metric, c.replacement) === col.key)?.meanAuc;
 }

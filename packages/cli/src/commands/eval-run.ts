@@ -32,7 +32,8 @@ export interface EvalSettings {
   readonly target: 'label' | 'predicted' | 'auto';
   readonly steps: number;
   readonly patchSize: number;
-  readonly replacement: Replacement;
+  /** What removed pixels become; the perturbation metrics run once per entry. */
+  readonly replacements: readonly { readonly text: string; readonly value: Replacement }[];
   readonly seed: number;
   readonly tolerance: number;
   readonly coverageThreshold: number;
@@ -47,11 +48,19 @@ export interface EvalSettings {
   readonly compositeOptions: CompositeOptions;
 }
 
-/** A mean perturbation curve. */
+/** A mean perturbation curve, for one metric and replacement. */
 export interface CurveReport {
+  readonly metric: 'pixel-flipping' | 'region-perturbation';
+  /** The replacement, as given on the command line (e.g. `constant:0`). */
+  readonly replacement: string;
   readonly fractions: number[];
   readonly meanCurve: number[];
   readonly meanAuc: number;
+}
+
+/** The score key of a perturbation metric with a replacement, e.g. `pixel-flipping constant:0`. */
+export function perturbationKey(metric: string, replacement: string): string {
+  return `${metric} ${replacement}`;
 }
 
 /** The numbers of one variant. */
@@ -65,8 +74,8 @@ export interface VariantReport {
   /** One number per score column (see {@link SCORE_COLUMNS}); NaN becomes `null` in JSON. */
   readonly scores: Record<string, number>;
   readonly completeness?: { layer: string; meanAbsoluteRelativeError: number }[];
-  readonly pixelFlipping?: CurveReport;
-  readonly regionPerturbation?: CurveReport;
+  /** Mean curves of the perturbation metrics, one per metric and replacement. */
+  readonly perturbation?: CurveReport[];
   readonly mprt?: { layer: string; spearman: number; spearmanAbs: number; ssim: number }[];
 }
 
@@ -84,7 +93,10 @@ export interface RunReport {
   readonly masks: boolean;
   readonly metrics: EvalMetric[];
   /** The perturbation curves of a seeded random order (the chance baseline). */
-  readonly randomOrder?: { pixelFlipping?: CurveReport; regionPerturbation?: CurveReport };
+  /** The replacements of the perturbation metrics. */
+  readonly replacements: string[];
+  /** The perturbation curves of a seeded random order (the chance baseline), per metric and replacement. */
+  readonly randomOrder?: CurveReport[];
   readonly variants: VariantReport[];
 }
 
@@ -111,11 +123,12 @@ export interface ScoreColumn {
   readonly description: string;
 }
 
-/** Every score column, in table order. */
+/**
+ * The score columns other than the perturbation AUCs (which get one column per replacement, see
+ * {@link perturbationColumns}), in table order.
+ */
 export const SCORE_COLUMNS: readonly ScoreColumn[] = [
   { key: 'completeness', metric: 'completeness', label: 'conservation error', better: 'lower', description: 'mean |Σ R_input − Σ seed| / |Σ seed|' },
-  { key: 'pixel-flipping', metric: 'pixel-flipping', label: 'pixel-flipping AUC', better: 'lower', description: 'area under the target output as the most relevant pixels are removed' },
-  { key: 'region-perturbation', metric: 'region-perturbation', label: 'region-perturbation AUC', better: 'lower', description: 'the same with square patches' },
   { key: 'mass-accuracy', metric: 'mass-accuracy', label: 'mass accuracy', better: 'higher', description: 'share of the positive relevance inside the mask' },
   { key: 'pointing-game', metric: 'pointing-game', label: 'pointing game', better: 'higher', description: 'share of images whose heatmap maximum is on the mask' },
   { key: 'coverage', metric: 'coverage', label: 'coverage', better: 'higher', description: 'share of the mask covered by R ≥ τ·max R' },
@@ -127,6 +140,24 @@ export const SCORE_COLUMNS: readonly ScoreColumn[] = [
   { key: 'mprt-ssim', metric: 'mprt', label: 'MPRT SSIM (all random)', better: 'lower', description: 'SSIM with the original heatmap once every layer is randomised' },
 ];
 
+/** The perturbation AUC columns of a run: per metric, one per replacement. */
+export function perturbationColumns(metrics: readonly EvalMetric[], replacements: readonly string[]): ScoreColumn[] {
+  return (['pixel-flipping', 'region-perturbation'] as const)
+    .filter((m) => metrics.includes(m))
+    .flatMap((metric) =>
+      replacements.map((r) => ({
+        key: perturbationKey(metric, r),
+        metric,
+        label: `${metric} AUC (${r})`,
+        better: 'lower' as const,
+        description:
+          metric === 'pixel-flipping'
+            ? `area under the target output as the most relevant pixels become ${r}`
+            : `area under the target output as the most relevant square patches become ${r}`,
+      })),
+    );
+}
+
 /** A composite that binds no rule: the engine's plain gradient; used only for forward passes. */
 const FORWARD_ONLY: Composite = { specificationVersion: 'v1', id: 'forward-only', description: 'Forward passes of nrm eval.', rules: [] };
 
@@ -135,8 +166,8 @@ function mean(values: readonly number[]): number {
   return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : Number.NaN;
 }
 
-function curveOf(result: PerturbationResult): CurveReport {
-  return { fractions: result.fractions, meanCurve: result.meanCurve, meanAuc: result.meanAuc };
+function curveOf(metric: CurveReport['metric'], replacement: string, result: PerturbationResult): CurveReport {
+  return { metric, replacement, fractions: result.fractions, meanCurve: result.meanCurve, meanAuc: result.meanAuc };
 }
 
 function rows(t: tf.Tensor, start: number, count: number): tf.Tensor {
@@ -187,18 +218,28 @@ export async function runEvaluation(args: {
     if (bad >= 0) throw new InvalidArgumentError(`Label ${targets[bad]} of image ${bad} is not a class of the model's ${classes} outputs.`);
     const accuracy = data.labels ? predictions.filter((p, i) => p === data.labels![i]).length / n : undefined;
     const model = (t: tf.Tensor) => forward.forward(t);
-    const perturbation = { steps: settings.steps, replacement: settings.replacement, seed: settings.seed, batchSize: settings.batchSize };
     const input = (heatmaps: tf.Tensor | null) => ({ model, inputs: x, heatmaps, targets });
+    /** Every requested perturbation metric with every replacement, in the given order. */
+    const perturbations = async (heatmaps: tf.Tensor | null, order: 'most-relevant-first' | 'random'): Promise<CurveReport[]> => {
+      const curves: CurveReport[] = [];
+      for (const metric of ['pixel-flipping', 'region-perturbation'] as const) {
+        if (!metrics.includes(metric)) continue;
+        for (const { text, value } of settings.replacements) {
+          const options = { steps: settings.steps, replacement: value, seed: settings.seed, batchSize: settings.batchSize, order };
+          const result =
+            metric === 'pixel-flipping'
+              ? await pixelFlipping(input(heatmaps), options)
+              : await regionPerturbation(input(heatmaps), { ...options, patchSize: settings.patchSize });
+          curves.push(curveOf(metric, text, result));
+        }
+      }
+      return curves;
+    };
 
-    let randomOrder: RunReport['randomOrder'];
+    let randomOrder: CurveReport[] | undefined;
     if (metrics.includes('pixel-flipping') || metrics.includes('region-perturbation')) {
       progress('random order');
-      randomOrder = {
-        ...(metrics.includes('pixel-flipping') ? { pixelFlipping: curveOf(await pixelFlipping(input(null), { ...perturbation, order: 'random' })) } : {}),
-        ...(metrics.includes('region-perturbation')
-          ? { regionPerturbation: curveOf(await regionPerturbation(input(null), { ...perturbation, order: 'random', patchSize: settings.patchSize })) }
-          : {}),
-      };
+      randomOrder = await perturbations(null, 'random');
     }
 
     const record = metrics.includes('completeness')
@@ -271,8 +312,7 @@ export async function runEvaluation(args: {
       const scores: Record<string, number> = {};
       const report: {
         completeness?: VariantReport['completeness'];
-        pixelFlipping?: CurveReport;
-        regionPerturbation?: CurveReport;
+        perturbation?: CurveReport[];
         mprt?: VariantReport['mprt'];
       } = {};
       progress(`${variant.id}: explaining`);
@@ -281,7 +321,13 @@ export async function runEvaluation(args: {
       try {
         const values = (await heat.data()) as Float32Array;
         examples.heatmaps[variant.id] = Array.from({ length: exampleCount }, (_, i) => values.slice(i * h * w, (i + 1) * h * w));
+        if (metrics.includes('pixel-flipping') || metrics.includes('region-perturbation')) {
+          progress(`${variant.id}: perturbation`);
+          report.perturbation = await perturbations(heat, 'most-relevant-first');
+          for (const c of report.perturbation) scores[perturbationKey(c.metric, c.replacement)] = c.meanAuc;
+        }
         for (const metric of metrics) {
+          if (metric === 'pixel-flipping' || metric === 'region-perturbation') continue;
           progress(`${variant.id}: ${metric}`);
           switch (metric) {
             case 'completeness':
@@ -290,18 +336,6 @@ export async function runEvaluation(args: {
                 scores['completeness'] = conservation.find((l) => l.layer === 'input')?.meanAbsoluteRelativeError ?? Number.NaN;
               }
               break;
-            case 'pixel-flipping': {
-              const r = await pixelFlipping(input(heat), perturbation);
-              report.pixelFlipping = curveOf(r);
-              scores['pixel-flipping'] = r.meanAuc;
-              break;
-            }
-            case 'region-perturbation': {
-              const r = await regionPerturbation(input(heat), { ...perturbation, patchSize: settings.patchSize });
-              report.regionPerturbation = curveOf(r);
-              scores['region-perturbation'] = r.meanAuc;
-              break;
-            }
             case 'mass-accuracy':
               scores['mass-accuracy'] = mean(await relevanceMassAccuracy(heat, masks!));
               break;
@@ -369,6 +403,7 @@ export async function runEvaluation(args: {
         ...(accuracy !== undefined ? { accuracy } : {}),
         masks: data.masks !== undefined,
         metrics: [...metrics],
+        replacements: settings.replacements.map((r) => r.text),
         ...(randomOrder ? { randomOrder } : {}),
         variants,
       },

@@ -38,7 +38,8 @@ export const EVAL_USAGE = `nrm eval --model <dir>/model.json --data <source> [--
                                       coverage, mse, smape, sparseness, mprt (default all; the five mask metrics need masks)
   --target label|predicted            explained output (default: the label when the data has labels)
   --steps <n>                         perturbation steps (default 20)      --patch <px>  region size (default 4)
-  --replacement constant[:v]|mean|noise[:lo,hi]|blur[:sigma]   what removed pixels become (default constant:0)
+  --replacement constant[:v]|mean|noise[:lo,hi]|blur[:sigma]   what removed pixels become (default constant:0);
+                                      repeat it to compute the perturbation metrics with each
   --seed <n>                          random order, noise, randomised weights, random control (default 0)
   --tolerance <px>                    pointing-game tolerance (default 0)  --coverage-threshold <τ>  (default 0.5)
   --mprt-samples <n>                  images re-explained per randomised layer (default 16)
@@ -61,6 +62,14 @@ function integer(flag: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
+/** `--replacement` values (repeatable; default `constant:0`), each once. */
+function splitReplacements(values: readonly string[] | undefined): string[] {
+  const texts = (values ?? []).map((v) => v.trim()).filter((v) => v.length > 0);
+  if (texts.length === 0) return ['constant:0'];
+  if (new Set(texts).size !== texts.length) throw new UsageError('--replacement lists a replacement twice.');
+  return texts;
+}
+
 /** `nrm eval`: evaluates composites with quality metrics and writes the reports. */
 export async function evalCommand(argv: readonly string[], registry: Registry, io: CliIo, options: EvalCommandOptions = {}): Promise<number> {
   const { values } = parseArgs({
@@ -75,7 +84,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
       target: { type: 'string', default: 'auto' },
       steps: { type: 'string' },
       patch: { type: 'string' },
-      replacement: { type: 'string', default: 'constant:0' },
+      replacement: { type: 'string', multiple: true },
       seed: { type: 'string' },
       tolerance: { type: 'string' },
       'coverage-threshold': { type: 'string' },
@@ -124,13 +133,14 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
   if (target !== 'auto' && target !== 'label' && target !== 'predicted') throw new UsageError(`--target must be label or predicted; got '${target}'.`);
   const coverageThreshold = parseNumber('--coverage-threshold', values['coverage-threshold']) ?? 0.5;
   if (!(coverageThreshold > 0 && coverageThreshold <= 1)) throw new UsageError(`--coverage-threshold must be in (0, 1]; got ${coverageThreshold}.`);
+  const replacementTexts = splitReplacements(values.replacement);
   const settings: EvalSettings = {
     metrics,
     variants,
     target,
     steps: integer('--steps', values.steps, 20, 1),
     patchSize: integer('--patch', values.patch, 4, 1),
-    replacement: parseReplacement(values.replacement ?? 'constant:0'),
+    replacements: replacementTexts.map((text) => ({ text, value: parseReplacement(text) })),
     seed: integer('--seed', values.seed, 0, 0),
     tolerance: integer('--tolerance', values.tolerance, 0, 0),
     coverageThreshold,
@@ -176,7 +186,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
       target,
       steps: settings.steps,
       patch: settings.patchSize,
-      replacement: values.replacement ?? 'constant:0',
+      replacements: replacementTexts.join(' '),
       seed: settings.seed,
       tolerance: settings.tolerance,
       coverageThreshold,
