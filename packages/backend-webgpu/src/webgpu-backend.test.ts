@@ -107,6 +107,49 @@ describe.skipIf(!report.supported)('webgpu backend in Node', () => {
     }
   });
 
+  it('pads rank-5 and rank-6 tensors correctly (tfjs-backend-webgpu 4.22 computes garbage there)', async () => {
+    await webgpuBackend.setup();
+    for (const shape of [
+      [2, 3, 1, 40, 1, 5],
+      [3, 1, 40, 1, 9],
+    ]) {
+      const paddings = shape.map((d, i) => (d === 1 ? [0, 2] : i === 1 ? [1, 0] : [0, 0])) as [number, number][];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const host = Float32Array.from({ length: size }, (_, i) => i + 1);
+      // The expected result, padded on the host.
+      const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+      const expected = new Float32Array(outShape.reduce((a, b) => a * b, 1)).fill(-1);
+      const strides = (dims: number[]) => dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+      const [inStrides, outStrides] = [strides(shape), strides(outShape)];
+      for (let i = 0; i < size; i++) {
+        let at = 0;
+        shape.forEach((_, d) => (at += (Math.floor(i / inStrides[d]!) % shape[d]! + paddings[d]![0]) * outStrides[d]!));
+        expected[at] = host[i]!;
+      }
+      const before = tf.memory();
+      const y = tf.tidy(() => tf.pad(tf.tensor(host, shape), paddings, -1));
+      expect(y.shape).toEqual(outShape);
+      expect(Array.from(await y.data())).toEqual(Array.from(expected));
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before.numTensors);
+      expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
+    }
+  });
+
+  it('turns a GPU error tfjs ignores (a shader that does not compile) into a typed error, and keeps computing', async () => {
+    await webgpuBackend.setup();
+    const x = tf.tensor(Float32Array.from({ length: 2520 }, (_, i) => i), [3, 4, 5, 6, 7]);
+    const ok = tf.mul(x, 2); // batched with the failing program below
+    // tfjs-backend-webgpu 4.22's StridedSlice does not compile at rank 5.
+    const err = expectLimitError(() => tf.stridedSlice(x, [0, 0, 0, 0, 0], [3, 4, 5, 6, 7], [1, 2, 1, 2, 1]));
+    expect(err.limit).toBe('GPU errors');
+    expect(err.message).toMatch(/the GPU reported an error during StridedSliceProgram on \[\[3, 4, 5, 6, 7\]\]: "Error while parsing WGSL.*Fix: use the wasm backend/);
+    expect((await ok.data())[2519]).toBe(5038);
+    const after = tf.sum(tf.mul(x, 3));
+    expect((await after.data())[0]).toBe((3 * 2519 * 2520) / 2);
+    tf.dispose([x, ok, after]);
+  });
+
   it('dispose() removes the tfjs backend, the device and the Node globals; setup() starts again', async () => {
     await webgpuBackend.setup();
     await webgpuBackend.dispose();

@@ -40,7 +40,7 @@ export interface WebGpuBackendOptions {
 
 /** What the backend found: the adapter and the limits the guard enforces. */
 export interface WebGpuAdapterSummary {
-  /** A readable name: the adapter's description, device or vendor (e.g. `llvmpipe…`, `NVIDIA H100…`). */
+  /** A readable name: the adapter's description and device, else its vendor (e.g. `OpenGL version 4.5 … Mesa 22.3.6 / llvmpipe…`). */
   readonly name: string;
   /** `GPUAdapterInfo` fields (empty strings where the implementation hides them). */
   readonly vendor: string;
@@ -119,7 +119,7 @@ function summarize(acquired: AcquiredAdapter, maxBindingBytes: number | undefine
   const maxBuffer = adapter.limits.maxBufferSize;
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
   return {
-    name: s(info.description) || s(info.device) || s(info.vendor) || 'unnamed adapter',
+    name: [s(info.description), s(info.device)].filter(Boolean).join(' / ') || s(info.vendor) || 'unnamed adapter',
     vendor: s(info.vendor),
     architecture: s(info.architecture),
     device: s(info.device),
