@@ -11,7 +11,8 @@
  * Prints one JSON object on stdout (progress goes to stderr); see bench/README.md for the fields.
  * Plain ESM, no build step: it imports the workspace packages' dist/ (run `pnpm build` first).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { createExplainer, createRegistry } from '@nrm/core';
+import { createExplainer, createRegistry, uploadGraph } from '@nrm/core';
 import { buildResNet50, buildVgg16, graphFromLayersModel, tfjsLayers } from '@nrm/graph';
 import { lrp } from '@nrm/rules-lrp';
 import { gradientMethods } from '@nrm/rules-gradient';
@@ -49,6 +50,11 @@ const USAGE = `Usage: node bench/lrp.mjs [options]
                            at a time) against one by one (default 0: skip)
   --crp-layer NAME         condition layer (default block4_conv3)
   --crp-chunk N            rows per chunk of the batched walk (default 8)
+  --leak-runs N            after timing, run N more explanations (cycling through the composites)
+                           and report the tensors left behind (default 0: only the timed runs)
+  --no-rss-probe           skip the peak-RSS probes (by default each composite's peak RSS of one
+                           explanation is measured in a fresh child process: load, upload the
+                           weights without a host copy, explain once)
   --help`;
 
 function fail(message) {
@@ -73,6 +79,9 @@ function parseOptions(argv) {
         crp: { type: 'string', default: '0' },
         'crp-layer': { type: 'string', default: 'block4_conv3' },
         'crp-chunk': { type: 'string', default: '8' },
+        'leak-runs': { type: 'string', default: '0' },
+        'rss-probe': { type: 'string' },
+        'no-rss-probe': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -107,7 +116,10 @@ function parseOptions(argv) {
   }
   const crp = int('crp', 0);
   const crpChunk = int('crp-chunk', 1);
-  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile, crp, crpLayer: values['crp-layer'], crpChunk };
+  const leakRuns = int('leak-runs', 0);
+  const rssProbe = values['rss-probe'];
+  if (rssProbe !== undefined && !ALL_METHODS.includes(rssProbe)) fail(`unknown --rss-probe '${rssProbe}'`);
+  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile, crp, crpLayer: values['crp-layer'], crpChunk, leakRuns, rssProbe, noRssProbe: values['no-rss-probe'] };
 }
 
 const log = (message) => process.stderr.write(`[lrp bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -206,8 +218,43 @@ async function profileKernels(f) {
   return { total_kernel_ms: round(total), kernels: kernels.slice(0, 12), peak_bytes: info.peakBytes };
 }
 
+/**
+ * `--rss-probe <composite>` (run in a child process by the main bench): what a user does for one
+ * explanation — build the model, translate it, upload the weights without keeping a host copy,
+ * explain once — and print the process' peak RSS as JSON.
+ */
+async function rssProbe(opts) {
+  const registry = createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasm]);
+  await registry.backend(opts.backend).setup();
+  const build = opts.model === 'resnet50' ? buildResNet50 : buildVgg16;
+  const model = build({ size: opts.size, seed: opts.seed, zeroBiases: true });
+  // As loadGraph does: the tfjs model is disposed as soon as the graph holds the weights.
+  let graph = graphFromLayersModel(model);
+  model.dispose();
+  const device = uploadGraph(graph, { dropHostParams: true });
+  graph = undefined;
+  const rssBeforeExplain = process.memoryUsage.rss();
+  const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
+  const explainer = createExplainer({ graph: device, registry, composite: opts.rssProbe, options: COMPOSITE_OPTIONS[opts.rssProbe] });
+  // The same target as the timed runs: the argmax logit.
+  const logits = explainer.forward(input);
+  const best = (await tf.argMax(logits, -1).data())[0];
+  logits.dispose();
+  const explanation = explainer.explain(input, { target: { layer: 'predictions', indices: [[best]] } });
+  await explanation.input.data();
+  explanation.dispose();
+  explainer.dispose();
+  device.dispose();
+  input.dispose();
+  const heap = opts.backend === 'wasm' ? tf.backend().wasm?.HEAPU8?.buffer?.byteLength : undefined;
+  process.stdout.write(
+    `${JSON.stringify({ composite: opts.rssProbe, peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024), rss_before_explain_mb: mb(rssBeforeExplain), wasm_heap_mb: heap === undefined ? null : mb(heap) })}\n`,
+  );
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.rssProbe) return rssProbe(opts);
   const sampler = startRssSampler(50);
   const registry = createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasm]);
   await registry.backend(opts.backend).setup();
@@ -232,6 +279,9 @@ async function main() {
   const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
   const target = { layer: 'predictions' };
   const before = tf.memory().numTensors;
+  // The weights go to the device once; every composite's explainer shares them (and the kernels
+  // derived from them, such as the flipped conv kernels of the transposed convs).
+  const device = uploadGraph(graph);
 
   const result = {
     backend: opts.backend,
@@ -265,7 +315,7 @@ async function main() {
 
   for (const [i, method] of opts.methods.entries()) {
     t0 = performance.now();
-    const explainer = createExplainer({ graph, registry, composite: method, options: COMPOSITE_OPTIONS[method] });
+    const explainer = createExplainer({ graph: device, registry, composite: method, options: COMPOSITE_OPTIONS[method] });
     result.explainer_ms[method] = round(performance.now() - t0);
     try {
       if (i === 0) {
@@ -317,7 +367,7 @@ async function main() {
   if (opts.crp > 0) {
     // CRP: N channel conditions at one layer, batched as N rows of one backward walk (the part
     // above the layer runs once) against N separate conditional explanations.
-    const explainer = createExplainer({ graph, registry, composite: 'epsilon-plus-flat' });
+    const explainer = createExplainer({ graph: device, registry, composite: 'epsilon-plus-flat' });
     try {
       if (!target.indices) {
         const logits = explainer.forward(input);
@@ -362,7 +412,7 @@ async function main() {
     }
   }
   if (opts.profile) {
-    const explainer = createExplainer({ graph, registry, composite: opts.methods[0], options: COMPOSITE_OPTIONS[opts.methods[0]] });
+    const explainer = createExplainer({ graph: device, registry, composite: opts.methods[0], options: COMPOSITE_OPTIONS[opts.methods[0]] });
     profiles.forward = await profileKernels(async () => {
       const y = explainer.forward(input);
       await y.data();
@@ -371,6 +421,26 @@ async function main() {
     explainer.dispose();
   }
 
+  if (opts.leakRuns > 0) {
+    // Many more explanations, cycling through the composites, each with a fresh explainer every
+    // tenth run (so that explainer set-up and disposal are checked too).
+    let explainer;
+    for (let k = 0; k < opts.leakRuns; k++) {
+      const method = opts.methods[k % opts.methods.length];
+      if (k % 10 === 0 || explainer?.composite.id !== method) {
+        explainer?.dispose();
+        explainer = createExplainer({ graph: device, registry, composite: method, options: COMPOSITE_OPTIONS[method] });
+      }
+      const e = explainer.explain(input, { target });
+      await e.input.data();
+      e.dispose();
+      sampler.sample();
+    }
+    explainer?.dispose();
+    log(`leak check: ${opts.leakRuns} more explanations`);
+    result.leak_runs = opts.leakRuns;
+  }
+  device.dispose();
   result.leaked_tensors = tf.memory().numTensors - before;
   input.dispose();
   result.peak_rss_mb = mb(sampler.peak());
@@ -380,6 +450,20 @@ async function main() {
   result.wasm_heap_mb = heap === undefined ? null : mb(heap);
   await sampler.stop();
   if (opts.profile) result.profile = profiles;
+  // This process held the graph on the host and ran every composite; a user's single explanation
+  // is measured in fresh child processes (see rssProbe).
+  result.process_peak_rss_mb = result.peak_rss_mb;
+  if (!opts.noRssProbe) {
+    result.rss_probe = {};
+    for (const method of opts.methods) {
+      const args = [fileURLToPath(import.meta.url), '--rss-probe', method, '--model', opts.model, '--size', String(opts.size), '--backend', opts.backend, '--seed', String(opts.seed)];
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (child.status !== 0) throw new Error(`the RSS probe of ${method} failed (exit ${child.status})`);
+      result.rss_probe[method] = JSON.parse(child.stdout.trim().split('\n').at(-1));
+      log(`rss probe ${method}: ${result.rss_probe[method].peak_rss_mb} MB`);
+    }
+    result.peak_rss_mb = Math.max(...Object.values(result.rss_probe).map((p) => p.peak_rss_mb));
+  }
 
   const text = `${JSON.stringify(result, null, 2)}\n`;
   process.stdout.write(text);

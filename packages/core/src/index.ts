@@ -11,6 +11,7 @@ export { KNOWN_PROVIDERS } from './providers.js';
 export { stabilize } from './stabilize.js';
 export { readNpy, writeNpy, type NpyArray } from './io/npy.js';
 export { createExplainer, type Explainer, type ExplainerOptions } from './engine/explainer.js';
+export { isDeviceGraph, uploadGraph, type DeviceGraph, type UploadGraphOptions } from './engine/device-graph.js';
 export type { Condition, ExplainRequest, Explanation, Target } from './engine/requests.js';
 export { nonNegativeOutputs } from './engine/non-negative.js';
 export { OPS } from './ops/registry-of-ops.js';

@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import type { Graph, IRNode } from '../ir.js';
 import { createRegistry } from '../registry.js';
+import { uploadGraph } from './device-graph.js';
 import { createExplainer } from './explainer.js';
 
 beforeAll(async () => {
@@ -218,6 +219,37 @@ describe('createExplainer', () => {
     expect(() => explainer.explain(x, { target: { layer: 's', indices: [[0]] }, conditions: [{ layer: 'r', channels: [[9]] }] })).toThrow(InvalidArgumentError);
     expect(tf.memory().numTensors).toBe(before);
     explainer.dispose();
+    expect(tf.memory().numTensors).toBe(initially);
+    tf.dispose(x);
+  });
+
+  it('shares one device graph between explainers, also without host parameters, and frees it once', () => {
+    const registry = createRegistry([plugin]);
+    const x = tf.tensor2d([[1, 2], [3, -1]]);
+    const initially = tf.memory().numTensors;
+    const plain = createExplainer({ graph: residual(), registry, composite: 'lrp0' });
+    const expected = plain.explain(x, { target: { layer: 's', indices: [[0], [1]] } });
+    const device = uploadGraph(residual(), { dropHostParams: true });
+    expect(device.graph.nodes.every((n) => n.params === undefined)).toBe(true);
+    const uploaded = tf.memory().numTensors;
+    const a = createExplainer({ graph: device, registry, composite: 'lrp0' });
+    const b = createExplainer({ graph: device, registry, composite: 'lrp0' });
+    // No second upload: the explainers use the device graph's tensors.
+    expect(tf.memory().numTensors).toBe(uploaded);
+    for (const explainer of [a, b]) {
+      const e = explainer.explain(x, { target: { layer: 's', indices: [[0], [1]] } });
+      expect(Array.from(e.input.dataSync())).toEqual(Array.from(expected.input.dataSync()));
+      e.dispose();
+    }
+    a.dispose();
+    // Disposing one explainer leaves the shared parameters to the other.
+    const again = b.explain(x, { target: { layer: 's', indices: [[0], [1]] } });
+    again.dispose();
+    b.dispose();
+    device.dispose();
+    expect(() => createExplainer({ graph: device, registry, composite: 'lrp0' })).toThrow(InvalidArgumentError);
+    expected.dispose();
+    plain.dispose();
     expect(tf.memory().numTensors).toBe(initially);
     tf.dispose(x);
   });

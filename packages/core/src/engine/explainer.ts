@@ -8,6 +8,7 @@ import { OPS } from '../ops/registry-of-ops.js';
 import type { Registry } from '../registry.js';
 import { stabilize } from '../stabilize.js';
 import { runBranches } from './branches.js';
+import { assertLive, isDeviceGraph, uploadGraph, type DeviceGraph } from './device-graph.js';
 import { nonNegativeOutputs } from './non-negative.js';
 import type { Condition, ExplainRequest, Explanation } from './requests.js';
 import { resolveRules, type BoundRule } from './resolve-rules.js';
@@ -24,7 +25,11 @@ interface Activations {
 
 /** How to build an explainer. */
 export interface ExplainerOptions {
-  readonly graph: Graph;
+  /**
+   * The graph, or a {@link DeviceGraph} from `uploadGraph` whose parameters are already on the
+   * device (shared by several explainers, optionally without a host copy).
+   */
+  readonly graph: Graph | DeviceGraph;
   readonly registry: Registry;
   /** A registered composite id, or a composite object. */
   readonly composite: string | Composite;
@@ -89,7 +94,8 @@ function checkFinite(input: Tensor): void {
 
 /** Resolves the composite on the graph and uploads the parameters, once. */
 export function createExplainer(options: ExplainerOptions): Explainer {
-  const { graph, registry } = options;
+  const { registry } = options;
+  const graph = isDeviceGraph(options.graph) ? options.graph.graph : options.graph;
   const composite = typeof options.composite === 'string' ? registry.composite(options.composite) : options.composite;
   const compositeOptions = { ...composite.defaultOptions, ...options.options };
   const nonNegative = nonNegativeOutputs(graph, options.inputNonNegative ?? false);
@@ -102,15 +108,11 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     enrollForDerived(t);
     return t;
   };
-  const deviceParams = new Map<string, DeviceParams>();
-  for (const node of graph.nodes) {
-    if (!node.params) continue;
-    const { kernel, bias } = node.params;
-    deviceParams.set(node.id, {
-      kernel: keep(tf.tensor(kernel.data, kernel.shape as number[])),
-      bias: bias ? keep(tf.tensor(bias.data, bias.shape as number[])) : undefined,
-    });
-  }
+  // A shared device graph is used as is (and not disposed here); a plain graph is uploaded now.
+  const shared = isDeviceGraph(options.graph) ? options.graph : undefined;
+  if (shared) assertLive(shared);
+  const device = shared ?? uploadGraph(graph);
+  const deviceParams = device.params;
   const modifiedCache = new Map<string, DeviceParams>();
   const modified = (node: IRNode, key: string, modify: (p: Tensor, name: ParamName) => Tensor | null): DeviceParams => {
     const cacheKey = `${node.id}\u0000${key}`;
@@ -209,6 +211,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     rules: Object.fromEntries([...bound].map(([id, b]) => [id, b.ruleId])),
     forward(input, layer) {
       if (disposed) throw new InvalidArgumentError('This explainer has been disposed.');
+      if (shared) assertLive(shared);
       const id = layer === undefined ? graph.outputs[0]! : nodeIdOf(graph, layer);
       const outputs = runForward(input, ancestors(graph, id));
       const result = outputs.get(id)!;
@@ -217,6 +220,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
     },
     explain(input, request) {
       if (disposed) throw new InvalidArgumentError('This explainer has been disposed.');
+      if (shared) assertLive(shared);
       const targetId = nodeIdOf(graph, request.target.layer);
       const nodes = ancestors(graph, targetId);
       const position = new Map(nodes.map((n, i) => [n.id, i]));
@@ -462,6 +466,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
       disposed = true;
       for (const t of owned) releaseDerived(t);
       tf.dispose(owned);
+      if (!shared) device.dispose();
     },
   };
 }
