@@ -36,8 +36,11 @@ export interface AdapterRequest {
 
 /** An adapter that was found, with where it came from. */
 export interface AcquiredAdapter {
+  /** The `GPU` the adapter came from (`navigator.gpu`, or Dawn's `create()` in Node). */
   readonly gpu: GPU;
+  /** The adapter; it gives one device. */
   readonly adapter: GPUAdapter;
+  /** The feature level it was requested at. */
   readonly featureLevel: FeatureLevel;
   /** Node only: the Dawn module and the `create()` options that found the adapter. */
   readonly dawn?: { readonly module: DawnModule; readonly options: readonly string[] };
@@ -107,7 +110,7 @@ export async function acquireAdapter(request: AdapterRequest = {}): Promise<Adap
     if (!isNode()) {
       return {
         ok: false,
-        reason: 'this browser has no WebGPU (navigator.gpu is missing: use Chrome or Edge 113+, Safari 26+, or Firefox 141+ on a secure origin); use the wasm backend',
+        reason: 'this browser has no WebGPU (navigator.gpu is missing: use Chrome or Edge 113+, or a Safari or Firefox with WebGPU enabled, on a secure origin); use the wasm backend',
       };
     }
     let dawn: DawnModule | undefined;

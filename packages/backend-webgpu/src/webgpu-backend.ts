@@ -42,10 +42,13 @@ export interface WebGpuBackendOptions {
 export interface WebGpuAdapterSummary {
   /** A readable name: the adapter's description and device, else its vendor (e.g. `OpenGL version 4.5 … Mesa 22.3.6 / llvmpipe…`). */
   readonly name: string;
-  /** `GPUAdapterInfo` fields (empty strings where the implementation hides them). */
+  /** `GPUAdapterInfo.vendor` (empty where the implementation hides it). */
   readonly vendor: string;
+  /** `GPUAdapterInfo.architecture` (may be empty). */
   readonly architecture: string;
+  /** `GPUAdapterInfo.device` (may be empty). */
   readonly device: string;
+  /** `GPUAdapterInfo.description` (may be empty). */
   readonly description: string;
   /** The feature level of the adapter that was found. */
   readonly featureLevel: FeatureLevel;

@@ -7,10 +7,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpuBackend } from '@nrm/backend-cpu';
-import { BackendLimitError } from '@nrm/core';
+import { BackendLimitError, createExplainer, createRegistry } from '@nrm/core';
+import { loadGraph } from '@nrm/graph';
 import { gradientMethods } from '@nrm/rules-gradient';
 import { lrp } from '@nrm/rules-lrp';
-import { runConformanceSuite } from '@nrm/testkit';
+import { loadFixtureCase, runConformanceSuite } from '@nrm/testkit';
 // The cli package does not depend on @nrm/backend-webgpu yet: import its source.
 import { createWebGpuBackend, webgpuBackend } from '../../backend-webgpu/src/index.js';
 
@@ -44,6 +45,30 @@ describe.skipIf(!report.supported)('conformance on webgpu (Node, Dawn)', () => {
       expect((await onCpu.data()).every((v) => v === 1)).toBe(true);
     } finally {
       onCpu.dispose();
+      await small.dispose();
+    }
+  });
+
+  it('refuses a model whose parameter exceeds the limit while the explainer uploads it, leaking nothing', async () => {
+    // vgg_tiny's dense1 kernel, [256, 32] = 32768 bytes, plays VGG16's 411 MB dense kernel.
+    await cpuBackend.setup(); // loadGraph builds the tfjs-layers model; the graph keeps host copies
+    const graph = await loadGraph(loadFixtureCase('vgg_tiny').modelPath);
+    const small = createWebGpuBackend({ maxBindingBytes: 16384 });
+    await small.setup();
+    try {
+      const before = tf.memory();
+      let caught: unknown;
+      try {
+        createExplainer({ graph, registry: createRegistry([lrp]), composite: 'epsilon', checkFinite: false }).dispose();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(BackendLimitError);
+      expect((caught as BackendLimitError).shape).toEqual([256, 32]);
+      expect((caught as BackendLimitError).message).toContain('a float32 tensor of shape [256, 32] needs 32768 bytes');
+      expect(tf.memory().numTensors).toBe(before.numTensors);
+      expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
+    } finally {
       await small.dispose();
     }
   });
