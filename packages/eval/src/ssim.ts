@@ -15,8 +15,9 @@ export interface SsimOptions {
    * smallest over both; 1 if that is 0).
    */
   readonly dataRange?: number;
-  /** Stabilisers `C1 = (k1 L)²`, `C2 = (k2 L)²` (defaults 0.01 and 0.03). */
+  /** The luminance stabiliser is `C1 = (k1 L)²` (default k1 = 0.01). */
   readonly k1?: number;
+  /** The contrast stabiliser is `C2 = (k2 L)²` (default k2 = 0.03). */
   readonly k2?: number;
 }
 

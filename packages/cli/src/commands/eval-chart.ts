@@ -7,7 +7,8 @@ export interface ChartSeries {
   readonly color: string;
   readonly x: readonly number[];
   readonly y: readonly number[];
-  readonly dashed?: boolean;
+  /** An SVG `stroke-dasharray` (e.g. `'5,3'`); solid when absent. */
+  readonly dash?: string;
 }
 
 /** What {@link lineChart} draws. */
@@ -25,7 +26,14 @@ export interface LineChartSpec {
 }
 
 /** A colour per series, distinct enough for a dozen lines. */
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#ad494a'];
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79', '#ad494a', '#637939'];
+
+/** How controls and the random-order baseline are drawn: grey or black, dashed or dotted. */
+export const CONTROL_STYLES: Readonly<Record<string, { color: string; dash: string }>> = {
+  'control:random': { color: '#999999', dash: '6,3' },
+  'control:edges': { color: '#000000', dash: '6,3' },
+  'random order': { color: '#555555', dash: '2,3' },
+};
 
 const px = (v: number) => String(Math.round(v * 10) / 10);
 
@@ -90,13 +98,13 @@ export function lineChart(spec: LineChartSpec): string {
     const points = s.x.map((x, i) => [x, s.y[i]!] as const).filter(([, y]) => Number.isFinite(y));
     if (points.length === 0) continue;
     const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(sx(x))},${px(sy(y))}`).join(' ');
-    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     if (points.length <= 12) for (const [x, y] of points) out.push(`<circle cx="${px(sx(x))}" cy="${px(sy(y))}" r="2.2" fill="${s.color}"/>`);
   }
   spec.series.forEach((s, i) => {
     const x = left + (i % legendColumns) * (plotWidth / 2);
     const y = top + plotHeight + 50 + Math.floor(i / legendColumns) * 16;
-    out.push(`<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+    out.push(`<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     out.push(`<text x="${x + 24}" y="${y}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');

@@ -4,7 +4,7 @@
  * by side as inline PNGs.
  */
 import { encodePng, escapeXml, heatmapToRgba, imageToRgba } from '@nrm/viz';
-import { lineChart, PALETTE, type ChartSeries } from './eval-chart.js';
+import { CONTROL_STYLES, lineChart, PALETTE, type ChartSeries } from './eval-chart.js';
 import { bestOf, columnsOf, formatScore, randomOrderScore, type EvalReport } from './eval-report.js';
 import type { CurveReport, RunExamples, RunReport } from './eval-run.js';
 
@@ -34,6 +34,11 @@ function table(run: RunReport): string {
   return `<table><thead><tr><th>variant</th>${head.join('')}<th>seconds</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
+/** The colour (and dash, for controls) of the `i`-th variant's lines. */
+function styleOf(id: string, i: number): { color: string; dash?: string } {
+  return CONTROL_STYLES[id] ?? { color: PALETTE[i % PALETTE.length]! };
+}
+
 function curveCharts(run: RunReport): string[] {
   const keys = [...new Set((run.randomOrder ?? run.variants.flatMap((v) => v.perturbation ?? [])).map((c) => `${c.metric}\u0000${c.replacement}`))];
   return keys.flatMap((key) => {
@@ -42,10 +47,10 @@ function curveCharts(run: RunReport): string[] {
     const series: ChartSeries[] = [];
     run.variants.forEach((v, i) => {
       const c = v.perturbation?.find(same);
-      if (c) series.push({ name: `${v.id} (AUC ${formatScore(c.meanAuc)})`, color: PALETTE[i % PALETTE.length]!, x: c.fractions, y: c.meanCurve, dashed: v.kind === 'control' });
+      if (c) series.push({ name: `${v.id} (AUC ${formatScore(c.meanAuc)})`, ...styleOf(v.id, i), x: c.fractions, y: c.meanCurve });
     });
     const baseline = run.randomOrder?.find(same);
-    if (baseline) series.push({ name: `random order (AUC ${formatScore(baseline.meanAuc)})`, color: '#000', x: baseline.fractions, y: baseline.meanCurve, dashed: true });
+    if (baseline) series.push({ name: `random order (AUC ${formatScore(baseline.meanAuc)})`, ...styleOf('random order', 0), x: baseline.fractions, y: baseline.meanCurve });
     if (series.length === 0) return [];
     const title = `${metric === 'pixel-flipping' ? 'Pixel flipping' : 'Region perturbation'}, removed pixels → ${replacement}`;
     return [lineChart({ title, xLabel: 'fraction removed, most relevant first', yLabel: 'target output (mean)', series })];
@@ -57,7 +62,7 @@ function mprtChart(run: RunReport, key: 'spearman' | 'ssim'): string {
   if (withMprt.length === 0) return '';
   const layers = withMprt[0]!.mprt!.map((s) => s.layer);
   const series = run.variants.flatMap((v, i) =>
-    v.mprt ? [{ name: v.id, color: PALETTE[i % PALETTE.length]!, x: [0, ...v.mprt.map((_, k) => k + 1)], y: [1, ...v.mprt.map((s) => s[key])], dashed: v.kind === 'control' }] : [],
+    v.mprt ? [{ name: v.id, ...styleOf(v.id, i), x: [0, ...v.mprt.map((_, k) => k + 1)], y: [1, ...v.mprt.map((s) => s[key])] }] : [],
   );
   return lineChart({
     title: `Parameter randomisation: ${key === 'spearman' ? 'Spearman ρ' : 'SSIM'} with the original heatmap`,
@@ -73,7 +78,7 @@ function completenessChart(run: RunReport): string {
   if (withC.length === 0) return '';
   const layers = withC[0]!.completeness!.map((l) => l.layer);
   const series = run.variants.flatMap((v, i) =>
-    v.completeness ? [{ name: v.id, color: PALETTE[i % PALETTE.length]!, x: v.completeness.map((_, k) => k), y: v.completeness.map((l) => l.meanAbsoluteRelativeError) }] : [],
+    v.completeness ? [{ name: v.id, ...styleOf(v.id, i), x: v.completeness.map((_, k) => k), y: v.completeness.map((l) => l.meanAbsoluteRelativeError) }] : [],
   );
   return lineChart({
     title: 'Conservation error per layer (mean |Σ R_l − Σ seed| / |Σ seed|)',

@@ -38,15 +38,19 @@ export function splitList(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
-/** `--metrics`: names checked against {@link EVAL_METRICS}; `all` or nothing gives every metric. */
-export function parseMetrics(values: readonly string[] | undefined): EvalMetric[] {
+/**
+ * `--metrics`: names checked against {@link EVAL_METRICS}. `all` or nothing gives every metric,
+ * and then the mask metrics are left out of runs whose data has no masks (`explicit: false`);
+ * metrics named one by one must all run.
+ */
+export function parseMetrics(values: readonly string[] | undefined): { metrics: EvalMetric[]; explicit: boolean } {
   const names = splitList(values);
-  if (names.length === 0 || (names.length === 1 && names[0] === 'all')) return [...EVAL_METRICS];
+  if (names.length === 0 || (names.length === 1 && names[0] === 'all')) return { metrics: [...EVAL_METRICS], explicit: false };
   for (const name of names) {
     if (!(EVAL_METRICS as readonly string[]).includes(name)) throw new UsageError(`Unknown metric '${name}'; metrics: ${EVAL_METRICS.join(', ')} (or all).`);
   }
   if (new Set(names).size !== names.length) throw new UsageError('--metrics lists a metric twice.');
-  return EVAL_METRICS.filter((m) => names.includes(m));
+  return { metrics: EVAL_METRICS.filter((m) => names.includes(m)), explicit: true };
 }
 
 /**

@@ -27,6 +27,8 @@ import { MASK_METRICS, type EvalMetric, type Variant } from './eval-options.js';
 /** How a run is done. */
 export interface EvalSettings {
   readonly metrics: readonly EvalMetric[];
+  /** Whether the metrics were named one by one (else mask metrics are skipped on data without masks). */
+  readonly explicitMetrics: boolean;
   readonly variants: readonly Variant[];
   /** Whose output is explained: the true label (default when the data has labels) or the prediction. */
   readonly target: 'label' | 'predicted' | 'auto';
@@ -186,7 +188,7 @@ export async function runEvaluation(args: {
   const { graph, registry, data, settings } = args;
   const progress = args.progress ?? (() => undefined);
   const [n, h, w, c] = data.shape;
-  const metrics = settings.metrics;
+  const metrics = data.masks || settings.explicitMetrics ? settings.metrics : settings.metrics.filter((m) => !MASK_METRICS.has(m));
   const needsMasks = metrics.filter((m) => MASK_METRICS.has(m));
   if (needsMasks.length > 0 && !data.masks) {
     throw new InvalidArgumentError(`--data '${data.source}' has no ground-truth masks, which ${needsMasks.join(', ')} need; drop them from --metrics or give masks.`);

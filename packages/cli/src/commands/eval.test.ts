@@ -161,6 +161,10 @@ describe('nrm eval', () => {
     expect((await run([...common, '--target', 'predicted', '--json', join(out, 'b.json')])).code).toBe(0);
     const b = readJson(join(out, 'b.json')).runs[0]!;
     expect(b.target).toBe('predicted');
+    // Without --metrics every metric runs, except the mask metrics on data without masks.
+    expect((await run([...common.filter((a) => a !== 'sparseness' && a !== '--metrics'), '--steps', '2', '--mprt-samples', '1', '--json', join(out, 'c.json')])).code).toBe(0);
+    const c = readJson(join(out, 'c.json')).runs[0]! as unknown as { metrics: string[] };
+    expect(c.metrics).toEqual(['completeness', 'pixel-flipping', 'region-perturbation', 'sparseness', 'mprt']);
     // The first image is explained for another class: its sparseness differs.
     expect(b.variants[0]!.scores['sparseness']).not.toBeCloseTo(a.variants[0]!.scores['sparseness']!, 6);
   });

@@ -34,8 +34,9 @@ export const EVAL_USAGE = `nrm eval --model <dir>/model.json --data <source> [--
   --filter [<composite>=]<spec>[;<spec>…]  adds an amplitude-filtered variant of that composite (or of every one),
                                       e.g. --filter epsilon-plus-flat=clamp:0,0.2@conv3,conv4 (repeatable)
   --controls random,edges             also score heatmaps that ignore the model (seeded noise; a Sobel edge detector)
-  --metrics m,…                       completeness, pixel-flipping, region-perturbation, mass-accuracy, pointing-game,
-                                      coverage, mse, smape, sparseness, mprt (default all; the five mask metrics need masks)
+  --metrics m,…|all                   completeness, pixel-flipping, region-perturbation, mass-accuracy, pointing-game,
+                                      coverage, mse, smape, sparseness, mprt (default all: the five mask metrics then
+                                      run only on data with masks; named one by one, they must run)
   --target label|predicted            explained output (default: the label when the data has labels)
   --steps <n>                         perturbation steps (default 20)      --patch <px>  region size (default 4)
   --replacement constant[:v]|mean|noise[:lo,hi]|blur[:sigma]   what removed pixels become (default constant:0);
@@ -118,7 +119,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
   const compositeIds = splitList(values.composites);
   const controls = splitList(values.controls);
   if (compositeIds.length === 0 && controls.length === 0) throw new UsageError("eval needs --composites <a,b,…>; see 'nrm eval --help'.");
-  const metrics = parseMetrics(values.metrics);
+  const { metrics, explicit: explicitMetrics } = parseMetrics(values.metrics);
   const variants = parseVariants(compositeIds, values.filter ?? [], controls, registry);
   const epsilon = parseNumber('--epsilon', values.epsilon);
   const low = parseNumber('--low', values.low);
@@ -136,6 +137,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
   const replacementTexts = splitReplacements(values.replacement);
   const settings: EvalSettings = {
     metrics,
+    explicitMetrics,
     variants,
     target,
     steps: integer('--steps', values.steps, 20, 1),
@@ -182,7 +184,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
     version: 1,
     backend: tf.getBackend(),
     settings: {
-      metrics: metrics.join(','),
+      metrics: explicitMetrics ? metrics.join(',') : 'all',
       target,
       steps: settings.steps,
       patch: settings.patchSize,
