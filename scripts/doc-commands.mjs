@@ -37,7 +37,7 @@
  *   node scripts/doc-commands.mjs docs/guide/getting-started.md
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -207,19 +207,13 @@ export function runShellBlock(block, cwd, { where = '' } = {}) {
   return results;
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  const list = args.includes('--list');
-  const pages = args.filter((a) => !a.startsWith('--'));
-  if (!existsSync(CLI) && !list) {
-    console.error(`doc-commands: ${relative(process.cwd(), CLI)} is missing; run pnpm build first`);
-    process.exit(1);
-  }
-  let ran = 0;
+/** Runs (or lists) one page's shell blocks; returns how many commands ran and what was skipped. */
+function runPage(page, list) {
+  const blocks = extractBlocks(readFileSync(join(REPO, page), 'utf8'));
   const skipped = [];
-  for (const page of pages.length ? pages : docPages()) {
-    const blocks = extractBlocks(readFileSync(join(REPO, page), 'utf8'));
-    let cwd;
+  let ran = 0;
+  let cwd;
+  try {
     for (const block of blocks) {
       const where = `${page}:${block.line}`;
       if (block.directives.code) {
@@ -232,23 +226,48 @@ async function main() {
         continue;
       }
       if (list) {
-        for (const line of commandLines(block.body)) console.log(`${where}: ${translateCommand(line).command ?? '(nothing to run)'}`);
+        for (const line of commandLines(block.body)) {
+          const { command } = translateCommand(line);
+          ran += command === null ? 0 : 1;
+          console.log(`${where}: ${command ?? '(nothing to run)'}`);
+        }
         continue;
       }
       const dir = block.directives.inClone ? makeClone(page) : (cwd ??= makeWorkDir(page));
-      for (const r of runShellBlock(block, dir, { where })) {
-        ran += r.command === null ? 0 : 1;
-        console.log(`ok ${where} ${(r.ms / 1000).toFixed(1)} s: ${r.line}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
+      try {
+        for (const r of runShellBlock(block, dir, { where })) {
+          ran += r.command === null ? 0 : 1;
+          console.log(`ok ${where} ${(r.ms / 1000).toFixed(1)} s: ${r.line}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
+        }
+      } finally {
+        if (block.directives.inClone) rmSync(dir, { recursive: true, force: true });
       }
-      if (block.directives.inClone) rmSync(dir, { recursive: true, force: true });
     }
+  } finally {
     if (cwd) rmSync(cwd, { recursive: true, force: true });
+  }
+  return { ran, skipped };
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  const list = args.includes('--list');
+  const pages = args.filter((a) => !a.startsWith('--'));
+  if (!existsSync(CLI) && !list) {
+    console.error(`doc-commands: ${relative(process.cwd(), CLI)} is missing; run pnpm build first`);
+    process.exit(1);
+  }
+  let ran = 0;
+  const skipped = [];
+  for (const page of pages.length ? pages : docPages()) {
+    const result = runPage(page, list);
+    ran += result.ran;
+    skipped.push(...result.skipped);
   }
   console.log(`${list ? 'listed' : 'ran'} ${ran} commands; skipped ${skipped.length} blocks:`);
   for (const s of skipped) console.log(`  skipped ${s}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  mkdirSync(tmpdir(), { recursive: true });
-  await main();
+  main();
 }
