@@ -3,7 +3,8 @@
  * `chromium`, no network) with playwright-core, once on WebGPU (SwiftShader here) and once on the
  * wasm fallback (`?backend=wasm`). The heatmaps the page draws are compared with explanations
  * computed here in Node (cpu backend) for the same input, composite, class and channel condition.
- * Screenshots go to examples/web-explorer/screenshots/.
+ * Screenshots go to test-output/web-explorer/ at the repository root (ignored by git; CI keeps them),
+ * or to `NRM_SCREENSHOTS`; the ones in examples/web-explorer/screenshots/ are copies of such a run.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`; or set NRM_CHROMIUM to another Chromium);
  * without it the test is skipped with a notice.
@@ -30,7 +31,7 @@ const CHROMIUM = process.env['NRM_CHROMIUM'] ?? '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 const explorerDir = resolve(here, '..');
 const modelDir = resolve(explorerDir, '..', 'digits-cnn', 'model');
-const screenshots = join(explorerDir, 'screenshots');
+const screenshots = process.env['NRM_SCREENSHOTS'] ?? resolve(explorerDir, '..', '..', 'test-output', 'web-explorer');
 const TOLERANCE = 1e-4;
 const SIZE = 28;
 /** Per test: about 35 s (WebGPU, shader compilation on a software adapter) and 5 s (wasm) here, alone. */
