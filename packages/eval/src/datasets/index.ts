@@ -1,5 +1,6 @@
 export { generateShapes, shapeSceneAt, type GenerateShapesOptions, type ShapesDataset } from './shapes.js';
 export {
+  DISTRACTOR_KINDS,
   DISTRACTOR_MARGIN,
   MIN_SHAPES_SIZE,
   SHAPE_CLASS_NAMES,

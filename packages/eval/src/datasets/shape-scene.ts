@@ -7,6 +7,7 @@
  * scene and only pixels inside the old or the new object change. See
  * `packages/eval/docs/ground-truth.md` for the argument.
  */
+import { InvalidArgumentError } from '@nrm/core';
 import type { Random } from './prng.js';
 import { mulberry32 } from './prng.js';
 
@@ -82,13 +83,17 @@ const PLACEMENT_TRIES = 30;
 const uniform = (random: Random, lo: number, hi: number): number => lo + (hi - lo) * random();
 
 /**
- * Whether the pixel centred at `(x, y)` belongs to an object of class `kind` centred at
- * `(cx, cy)` with half-extent `r`.
+ * Whether a point at offset `(dx, dy)` from an object's centre (x to the right, y down, in
+ * pixels) lies inside an object of class `kind` with half-extent `r`. The renderer tests
+ * pixel centres: pixel `(x, y)` belongs to the object when `insideShape(kind, x + 0.5 - cx,
+ * y + 0.5 - cy, r)`.
  *
  * - circle: the disc of radius `r`;
  * - square: the axis-aligned square of half-side `0.85 r` (area close to the disc's);
  * - triangle: isosceles, apex up at `(cx, cy - r)`, base `2r` wide on the row `cy + r`;
  * - cross: a plus sign, arms `2r` long and `0.6 r` thick.
+ *
+ * @throws InvalidArgumentError when `kind` is not 0..3.
  */
 export function insideShape(kind: number, dx: number, dy: number, r: number): boolean {
   switch (kind) {
@@ -105,7 +110,9 @@ export function insideShape(kind: number, dx: number, dy: number, r: number): bo
       return (ax <= t && ay <= r) || (ay <= t && ax <= r);
     }
     default:
-      throw new RangeError(`shape kind ${kind} is not one of 0..${SHAPE_CLASS_NAMES.length - 1}`);
+      throw new InvalidArgumentError(
+        `Shape kind ${kind} is not a class of the shapes dataset; use an index 0..${SHAPE_CLASS_NAMES.length - 1} into SHAPE_CLASS_NAMES (${SHAPE_CLASS_NAMES.join(', ')}).`,
+      );
   }
 }
 
