@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { DeviceParams } from '../contracts.js';
 import type { IRNode, IRNodeOf } from '../ir.js';
-import { conv2dBackwardInput, flipKernel } from './conv2d-backward.js';
+import { conv2dBackwardInput, conv2dBackwardInputByPhases, flipKernel, phaseKernel } from './conv2d-backward.js';
 import { derived } from './derived-tensors.js';
 import type { OpImpl } from './op-impl.js';
 
@@ -64,6 +64,16 @@ export const conv2dOp = linear(
   (node, s, p, inputShape) => {
     const a = (node as IRNodeOf<'conv2d'>).attrs;
     return tf.tidy(() => {
+      const strided = a.strides[0] > 1 || a.strides[1] > 1;
+      if (strided && a.dilations[0] === 1 && a.dilations[1] === 1) {
+        // By stride phases: no multiply-adds on inserted zeros.
+        const kernel = p.kernel as Tensor4D;
+        return conv2dBackwardInputByPhases(s as Tensor4D, kernel.shape, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, (pa, pb) => {
+          // A phase without taps is cached as an empty tensor.
+          const k = derived(p.kernel, `phase:${pa},${pb}`, () => phaseKernel(kernel, a.strides, pa, pb) ?? tf.zeros([0, 0, 0, 0]));
+          return k.size === 0 ? null : (k as Tensor4D);
+        });
+      }
       const flipped = derived(p.kernel, 'flipped', () => flipKernel(p.kernel as Tensor4D));
       return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, flipped);
     });

@@ -29,8 +29,8 @@ function offsets(a: PoolAttrs): [number, number][] {
  * Every window offset `(i, j)` is picked at the output's (low) resolution — by a strided depthwise
  * conv with a one-hot kernel for valid windows (exact, and on the wasm backend's fast path, unlike
  * strided slices), by a strided slice of the −∞-padded input for same windows. The first maximum
- * takes what is left of the window's value (`remaining − share` is exactly 0 once it is taken, so
- * no boolean bookkeeping is needed). Offsets of the same stride phase are summed at low resolution
+ * takes what is left of the window's value (what is left becomes exactly 0 once it is taken, so no
+ * boolean bookkeeping is needed). Offsets of the same stride phase are summed at low resolution
  * (shifted by whole output rows/columns), and the phases are interleaved back to full resolution
  * by stacking and reshaping — one pass, instead of a `depthToSpace` (slow on wasm) or one
  * full-resolution placement per offset.
@@ -45,7 +45,6 @@ export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tenso
     // Low-resolution rows/columns of each phase: output o, offset i lands on phase i mod s, row o + ⌊i/s⌋.
     const mh = gh.out + Math.floor((kh - 1) / sh);
     const mw = gw.out + Math.floor((kw - 1) / sw);
-    const zeros = tf.zerosLike(s);
     const phases = new Map<string, Tensor4D>();
     let remaining: Tensor4D = s;
     const all = offsets(a);
@@ -58,8 +57,10 @@ export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tenso
           a.padding === 'valid'
             ? tf.depthwiseConv2d(x, offsetPicker(kh, kw, c, i, j), a.strides, 'valid')
             : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
-        share = tf.where(tf.equal(candidate, y), remaining, zeros) as Tensor4D;
-        remaining = tf.sub(remaining, share);
+        // step(y − candidate) is 0 where the candidate is the maximum, else 1 (float kernels only).
+        const kept = tf.mul(remaining, tf.step(tf.sub(y, candidate))) as Tensor4D;
+        share = tf.sub(remaining, kept);
+        remaining = kept;
       }
       const di = Math.floor(i / sh);
       const dj = Math.floor(j / sw);

@@ -36,9 +36,9 @@ export const gamma: Rule<GammaOptions> = {
       return {
         branches: [{}, { input: 'positive', param: eachParam(positivePart) }],
         mapSeed: (r, [z, zP], { stabilize }) => {
-          const sp = tf.div(tf.mul(r, tf.cast(tf.greater(z!, 0), 'float32')), stabilize(tf.add(z!, tf.mul(zP!, g)), 1e-6));
+          const sp = tf.div(tf.mul(r, tf.step(z!)), stabilize(tf.add(z!, tf.mul(zP!, g)), 1e-6));
           const sn = tf.div(
-            tf.mul(r, tf.cast(tf.less(z!, 0), 'float32')),
+            tf.mul(r, tf.step(tf.neg(z!))),
             stabilize(tf.add(z!, tf.mul(tf.sub(z!, zP!), g)), 1e-6),
           );
           return [tf.add(sp, tf.mul(sn, 1 + g)), tf.mul(tf.sub(sp, sn), g)];
@@ -55,8 +55,8 @@ export const gamma: Rule<GammaOptions> = {
         { input: 'negative', param: eachParam(up, false) },
       ],
       mapSeed: (r, [a, b, c, d], { z, stabilize }) => {
-        const sp = tf.div(tf.mul(r, tf.cast(tf.greater(z, 0), 'float32')), stabilize(tf.add(a!, b!), 1e-6));
-        const sn = tf.div(tf.mul(r, tf.cast(tf.less(z, 0), 'float32')), stabilize(tf.add(c!, d!), 1e-6));
+        const sp = tf.div(tf.mul(r, tf.step(z)), stabilize(tf.add(a!, b!), 1e-6));
+        const sn = tf.div(tf.mul(r, tf.step(tf.neg(z))), stabilize(tf.add(c!, d!), 1e-6));
         return [sp, sp, sn, sn];
       },
     };
