@@ -18,7 +18,14 @@ export const zPlus: Rule<Record<string, never>> = {
     formula: 'z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺; s = R ⊘ stab(z⁺); R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs',
     docs: { cite: 'Montavon et al. 2017, Pattern Recognition 65: 211–222' },
   },
-  create() {
+  create(_options, ctx) {
+    if (ctx.inputsNonNegative.length > 0 && ctx.inputsNonNegative.every(Boolean)) {
+      // Inputs ≥ 0: the x⁻ branch is exactly zero; one branch, no zeros to build and add.
+      return {
+        branches: [{ input: 'positive', param: eachParam(positivePart) }],
+        mapSeed: (r, [zp], { stabilize }) => [tf.div(r, stabilize(zp!, 1e-6))],
+      };
+    }
     return {
       branches: [
         { input: 'positive', param: eachParam(positivePart) },
