@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { wasm } from '@nrm/backend-wasm';
 import { BackendUnavailableError, createRegistry } from '@nrm/core';
 // The cli package does not depend on these packages yet: import their sources.
-import { createNodeBackend } from '../../backend-node/src/index.js';
-import { createWebGpuBackend } from '../../backend-webgpu/src/index.js';
+import { createNodeBackend } from '@nrm/backend-node';
+import { createWebGpuBackend } from '@nrm/backend-webgpu';
 
 const missing = (name: string) => () => Promise.reject(Object.assign(new Error(`Cannot find package '${name}' imported from /app/main.js`), { code: 'ERR_MODULE_NOT_FOUND' }));
 
@@ -45,5 +45,47 @@ describe('backend fallback', () => {
     expect(e.tried.map((t) => t.backend)).toEqual(['tensorflow', 'webgpu']);
     expect(e.message).toMatch(/^None of the backends 'tensorflow', 'webgpu' is available here: 'tensorflow': package '@tensorflow\/tfjs-node' is not installed.*; 'webgpu': WebGPU in Node needs the optional peer dependency 'webgpu' \(Dawn\).*npm install webgpu/);
     expect(notices).toEqual([]);
+  });
+});
+
+describe('--backend through the CLI', () => {
+  it('takes a list of preferences, reports the skipped backend in one line, and explains on the next one', async () => {
+    const { loadFixtureCase } = await import('@nrm/testkit');
+    const { readNpy } = await import('@nrm/core');
+    const { runCli } = await import('./main.js');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const mlp = loadFixtureCase('mlp');
+    const dir = mkdtempSync(join(tmpdir(), 'nrm-backend-'));
+    try {
+      const run = async (backend: string, out: string) => {
+        const err: string[] = [];
+        const code = await runCli(
+          ['explain', '--model', mlp.modelPath, '--input', mlp.inputPath, '--composite', 'epsilon', '--target', 'logits:3', '--backend', backend, '--out', join(dir, out)],
+          { stdout: () => undefined, stderr: (l) => err.push(l) },
+        );
+        return { code, err };
+      };
+      const viaList = await run('tensorflow,wasm', 'list.npy');
+      expect(viaList.code, viaList.err.join('\n')).toBe(0);
+      expect(viaList.err).toHaveLength(1);
+      expect(viaList.err[0]).toMatch(/^nrm: backend 'tensorflow' skipped \(.*\); using 'wasm'$/);
+      expect(tf.getBackend()).toBe('wasm');
+      const direct = await run('cpu', 'cpu.npy');
+      expect(direct.code).toBe(0);
+      expect(direct.err).toEqual([]);
+      const a = readNpy(readFileSync(join(dir, 'list.npy')));
+      const b = readNpy(readFileSync(join(dir, 'cpu.npy')));
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < b.data.length; i++) {
+        num = Math.max(num, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+        den = Math.max(den, Math.abs(Number(b.data[i])));
+      }
+      expect(num / den).toBeLessThan(1e-4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { releaseBackend } from './backend.js';
 import { runCli } from './main.js';
 
 const code = await runCli(process.argv.slice(2));
-// tfjs may keep handles (wasm workers); exit explicitly once the work is done.
+await releaseBackend().catch(() => undefined);
+// tfjs may keep handles (wasm workers, a WebGPU device); exit explicitly once the work is done.
 process.exit(code);

@@ -89,7 +89,9 @@ describe('nrm explain on bad input', () => {
     await expectFailure('target-layer', { target: 'nope:1' }, /Unknown layer 'nope'; the model has: .*dense1/);
   });
   it('an unknown composite: lists what is registered and which package provides it', async () => {
-    await expectFailure('backend', { backend: 'webgpu' }, /Unknown backend 'webgpu'; registered: cpu, wasm\. 'webgpu' is provided by @nrm\/backend-webgpu/);
+    await expectFailure('backend', { backend: 'webnn' }, /Unknown backend 'webnn'; registered: cpu, wasm, webgpu, tensorflow\./);
+    // tfjs-node is an optional peer that cannot be installed here: a clear reason, no crash.
+    await expectFailure('backend-node', { backend: 'tensorflow' }, /tensorflow.*(not installed|could not be loaded|failed to load)/i);
     await expectFailure('composite2', { composite: 'fancy' }, /Unknown composite 'fancy'; registered: .*epsilon-plus-flat.*relative\. No known package provides it/);
   });
   it('a missing or corrupt model.json, and truncated weights', async () => {

@@ -101,7 +101,7 @@ export interface ExplanationContext {
 
 /** Starts the backend, loads the model and the input, and builds the explainer. */
 export async function openExplanation(spec: ExplanationSpec, registry: Registry, io: CliIo): Promise<ExplanationContext> {
-  await useBackend(registry, spec.backend);
+  await useBackend(registry, spec.backend, (line) => io.stderr(`nrm: ${line}`));
   const graph = await loadGraph(spec.modelPath);
   for (const w of graph.warnings) io.stderr(`nrm: warning: ${w}`);
   const inputArray = await readNpyFile(spec.inputPath);

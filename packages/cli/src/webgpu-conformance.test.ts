@@ -12,8 +12,7 @@ import { loadGraph } from '@nrm/graph';
 import { gradientMethods } from '@nrm/rules-gradient';
 import { lrp } from '@nrm/rules-lrp';
 import { loadFixtureCase, runConformanceSuite } from '@nrm/testkit';
-// The cli package does not depend on @nrm/backend-webgpu yet: import its source.
-import { createWebGpuBackend, webgpuBackend } from '../../backend-webgpu/src/index.js';
+import { createWebGpuBackend, webgpuBackend } from '@nrm/backend-webgpu';
 
 const report = await webgpuBackend.isSupported();
 if (!report.supported) console.warn(`[webgpu-conformance] skipped, no WebGPU adapter here: ${report.reason}`);

@@ -11,7 +11,7 @@ import { useBackend } from '../backend.js';
 import type { CliIo } from '../cli-io.js';
 import { heatmapTiles } from '../heatmap-png.js';
 
-export const DEMO_USAGE = `nrm demo [--model examples/digits-cnn/model/model.json] [--out demo-output] [--backend wasm|cpu]
+export const DEMO_USAGE = `nrm demo [--model examples/digits-cnn/model/model.json] [--out demo-output] [--backend wasm|cpu|webgpu|a,b]
   explains 12 test digits (prediction as target) with epsilon-plus-flat, epsilon-gamma-box and
   epsilon-alpha2-beta1; writes <out>/digits-heatmaps.png, <out>/summary.txt and <out>/summary.json`;
 
@@ -64,7 +64,7 @@ export async function demoCommand(argv: readonly string[], registry: Registry, i
   const digitsPath = join(dirname(modelPath), 'test-digits.json');
   const digits = JSON.parse(await readFile(digitsPath, 'utf8')) as TestDigit[];
   if (!Array.isArray(digits) || digits.length === 0) throw new InvalidArgumentError(`${digitsPath} holds no digits.`);
-  await useBackend(registry, values.backend ?? 'wasm');
+  await useBackend(registry, values.backend ?? 'wasm', (line) => io.stderr(`nrm: ${line}`));
   const graph = await loadGraph(modelPath);
   const inputShape = graph.nodes.find((n) => n.id === graph.input)!.outputShape as number[];
   const size = inputShape.reduce((a, b) => a * b, 1);

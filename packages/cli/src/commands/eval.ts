@@ -47,7 +47,7 @@ export const EVAL_USAGE = `nrm eval --model <dir>/model.json --data <source> [--
   --examples <n>                      example images in the HTML report (default 4)
   --batch-size <n>                    perturbed images per model call (default 256)
   --epsilon <e>  --low <l> --high <h> composite options (ZBox bounds for epsilon-gamma-box)
-  --backend cpu|wasm                  default wasm
+  --backend NAME[,NAME…]             wasm (default), cpu, webgpu, tensorflow; a list: first supported
   --json <file>  --html <file>  --md <file>   outputs (at least one); each written atomically`;
 
 /** Options of {@link evalCommand} beyond the command line (tests inject the progress writer). */
@@ -155,7 +155,7 @@ export async function evalCommand(argv: readonly string[], registry: Registry, i
   const sources = dataTexts.map((text) => parseDataSource(text));
   for (const [i, source] of sources.entries()) await checkDataSource(source, dataTexts[i]!);
 
-  await useBackend(registry, values.backend ?? 'wasm');
+  await useBackend(registry, values.backend ?? 'wasm', (line) => io.stderr(`nrm: ${line}`));
   const progress = options.progress ?? (process.stderr.isTTY ? (text: string) => void process.stderr.write(text) : undefined);
   const runs: RunReport[] = [];
   const examples: RunExamples[] = [];

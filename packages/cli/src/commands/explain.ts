@@ -21,7 +21,8 @@ export const EXPLAIN_USAGE = `nrm explain --model <dir>/model.json --input <x.np
   --record <a,b,…> --record-dir <dir>   write the relevance at each layer's output to <dir>/<layer>.npy
   --filter <op>:<a1>,<a2>@<layer,…>   amplitude filter (clamp|pass|amplify) on the relevance leaving
                              those layers, repeatable (e.g. --filter clamp:0,0.2@conv3,conv4)
-  --backend cpu|wasm         default wasm
+  --backend NAME[,NAME…]     wasm (default), cpu, webgpu (needs the webgpu package), tensorflow
+                             (needs tfjs-node); a comma list picks the first supported one
   --out <relevance.npy>      relevance at the input, the input's shape
   --png <heatmap.png> [--cmap bwr|coldnhot|seismic|gray]   also write a heatmap (summed over channels)`;
 

@@ -35,7 +35,8 @@ export const IMAGES_USAGE = `nrm images --model <dir>/model.json --images <file 
   --mean a,b,c --std a,b,c   then (x − mean) / std, one value or one per channel
   --epsilon <e>              ε of the Epsilon rules
   --low <l> --high <h>       input bounds for ZBox (epsilon-gamma-box)
-  --backend cpu|wasm         default wasm`;
+  --backend NAME[,NAME…]     wasm (default), cpu, webgpu (needs the webgpu package), tensorflow
+                             (needs tfjs-node); a comma list picks the first supported one`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -164,7 +165,7 @@ export async function imagesCommand(
     seen.set(name, file);
   }
 
-  await useBackend(registry, values.backend ?? 'wasm');
+  await useBackend(registry, values.backend ?? 'wasm', (line) => io.stderr(`nrm: ${line}`));
   const graph = await loadGraph(modelPath);
   for (const w of graph.warnings) io.stderr(`nrm: warning: ${w}`);
   const inputShape = graph.nodes.find((n) => n.id === graph.input)!.outputShape as number[];

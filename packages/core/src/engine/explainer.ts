@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Composite, CompositeOptions, DeviceParams, NodeContext, ParamName } from '../contracts.js';
-import { InvalidArgumentError, NonFiniteInputError, ShapeMismatchError, UnknownLayerError } from '../errors.js';
+import { BackendLimitError, InvalidArgumentError, NonFiniteInputError, ShapeMismatchError, UnknownLayerError } from '../errors.js';
 import type { Graph, IRNode } from '../ir.js';
 import { enrollForDerived, releaseDerived } from '../ops/derived-tensors.js';
 import { OPS } from '../ops/registry-of-ops.js';
@@ -83,8 +83,17 @@ function ancestors(graph: Graph, targetId: string): IRNode[] {
 
 function checkFinite(input: Tensor): void {
   const bad = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(input)), 'int32')));
-  const count = bad.dataSync()[0]!;
-  bad.dispose();
+  let count: number;
+  try {
+    count = bad.dataSync()[0]!;
+  } catch (error) {
+    // A backend without synchronous reads (WebGPU in Node): the check cannot run synchronously;
+    // the caller checks on the host (or reads asynchronously) instead.
+    if (error instanceof BackendLimitError && error.limit === 'synchronous reads') return;
+    throw error;
+  } finally {
+    bad.dispose();
+  }
   if (count > 0) {
     const data = input.dataSync();
     const first = data.findIndex((v) => !Number.isFinite(v));
