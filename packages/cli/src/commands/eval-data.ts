@@ -125,6 +125,7 @@ async function decodeFile(file: string): Promise<RgbaImage> {
 
 async function loadPngFolder(dir: string, names: string[], input: readonly [number, number, number]): Promise<Omit<EvalData, 'source'>> {
   const [h, w, c] = input;
+  if (c !== 1 && c !== 3) throw new InvalidArgumentError(`PNG images become 1 or 3 input channels; the model takes ${c}. Use images.npy instead.`);
   const all = new Set(names);
   const imageFiles = names.filter((f) => extname(f).toLowerCase() === '.png' && !f.toLowerCase().endsWith('.mask.png')).sort();
   if (imageFiles.length === 0) throw new InvalidArgumentError(`--data '${dir}' holds no images: PNG files, or images.npy (with optional masks.npy, labels.npy).`);
@@ -142,7 +143,7 @@ async function loadPngFolder(dir: string, names: string[], input: readonly [numb
     if (image.height !== h || image.width !== w) {
       throw new InvalidArgumentError(`Image ${join(dir, f)} is ${image.height}×${image.width} but the model takes ${h}×${w}.`);
     }
-    images.set(imageToInput(image, { size: [h, w], channels: c === 3 ? 3 : 1 }), i * h * w * c);
+    images.set(imageToInput(image, { size: [h, w], channels: c }), i * h * w * c);
     if (masks) {
       const mask = await decodeFile(join(dir, maskOf(f)));
       if (mask.height !== h || mask.width !== w) throw new InvalidArgumentError(`Mask ${join(dir, maskOf(f))} is ${mask.height}×${mask.width}; it must be ${h}×${w} like its image.`);
