@@ -2,13 +2,16 @@
 // Add, Keras ResNet layer names) that NRM can explain.
 //
 //   node examples/digits-resnet/train.mjs          # seed 42, writes examples/digits-resnet/model/
-//   node examples/digits-resnet/train.mjs --seed 7 --epochs 4 --out /tmp/resnet-model
+//   node examples/digits-resnet/train.mjs --seed 7 --epochs 4 --lr-drops 2,3 --out /tmp/resnet-model
 //
 // Reuses, by import, the digits-cnn training setup: the seeded stratified
 // split (../digits-cnn/split.mjs, 8,000 train / 2,000 test), the wasm Conv2D
 // gradient kernels (../digits-cnn/wasm-conv2d-grads.mjs) and the float16
 // model.json + weights.bin saver/loader (../digits-cnn/train.mjs).
-// Pixels in [0, 1], input [N, 28, 28, 1], no normalisation, no augmentation.
+// Pixels in [0, 1], input [N, 28, 28, 1], no normalisation. Augmentation: each
+// epoch, each training digit is shifted by a seeded random integer offset in
+// [-max-shift, max-shift] px along both axes (the digits have a 4 px margin).
+// Learning rate: Adam, multiplied by 0.3 at each epoch listed in --lr-drops.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +32,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
     seed: { type: 'string', default: '42' },
-    epochs: { type: 'string', default: '5' },
+    epochs: { type: 'string', default: '20' },
+    'lr-drops': { type: 'string', default: '12,17' },
+    'max-shift': { type: 'string', default: '2' },
     'batch-size': { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.003' },
     'train-count': { type: 'string', default: '8000' },
@@ -42,6 +47,32 @@ const EPOCHS = Number(args.epochs);
 const BATCH_SIZE = Number(args['batch-size']);
 const LEARNING_RATE = Number(args.lr);
 const OUT_DIR = resolve(args.out);
+/** Epochs (counted from 0) at which the learning rate is multiplied by LR_DROP_FACTOR. */
+const LR_DROPS = args['lr-drops'].split(',').filter(Boolean).map(Number);
+const LR_DROP_FACTOR = 0.3;
+const MAX_SHIFT = Number(args['max-shift']);
+
+/** Learning rate of an epoch (counted from 0): lr times 0.3 per drop already reached. */
+const learningRateAt = (epoch) => LEARNING_RATE * LR_DROP_FACTOR ** LR_DROPS.filter((d) => epoch >= d).length;
+
+/**
+ * Writes `src` (one 28x28 image at `srcOffset`) into `dst` at `dstOffset`,
+ * translated by (dy, dx) pixels, zero-filling what moves in.
+ */
+function shiftInto(dst, dstOffset, src, srcOffset, dy, dx) {
+  for (let r = 0; r < IMAGE_SIZE; r++) {
+    const sr = r - dy;
+    const rowOut = dstOffset + r * IMAGE_SIZE;
+    if (sr < 0 || sr >= IMAGE_SIZE) {
+      dst.fill(0, rowOut, rowOut + IMAGE_SIZE);
+      continue;
+    }
+    for (let c = 0; c < IMAGE_SIZE; c++) {
+      const sc = c - dx;
+      dst[rowOut + c] = sc < 0 || sc >= IMAGE_SIZE ? 0 : src[srcOffset + sr * IMAGE_SIZE + sc];
+    }
+  }
+}
 
 /** The ResNet-style model; every initializer has its own derived seed. */
 export function buildModel(seed) {
@@ -65,13 +96,13 @@ export function buildModel(seed) {
   y = bn('block1_2_bn').apply(y);
   x = tfl.layers.add({ name: 'block1_add' }).apply([x, y]);
   x = relu('block1_out').apply(x);
-  // Block 2: conv block, 16 channels, stride 2 (28x28 -> 14x14), 1x1 stride-2 shortcut.
-  let s = conv('block2_0_conv', 16, 1, 2).apply(x);
+  // Block 2: conv block, 32 channels, stride 2 (28x28 -> 14x14), 1x1 stride-2 shortcut.
+  let s = conv('block2_0_conv', 32, 1, 2).apply(x);
   s = bn('block2_0_bn').apply(s);
-  y = conv('block2_1_conv', 16, 3, 2).apply(x);
+  y = conv('block2_1_conv', 32, 3, 2).apply(x);
   y = bn('block2_1_bn').apply(y);
   y = relu('block2_1_relu').apply(y);
-  y = conv('block2_2_conv', 16, 3).apply(y);
+  y = conv('block2_2_conv', 32, 3).apply(y);
   y = bn('block2_2_bn').apply(y);
   x = tfl.layers.add({ name: 'block2_add' }).apply([s, y]);
   x = relu('block2_out').apply(x);
@@ -117,16 +148,19 @@ async function main() {
   const rng = mulberry32((SEED ^ 0x5eed) >>> 0);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const epochLosses = [];
+  const epochTestAccuracies = [];
   const t0 = performance.now();
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const te = performance.now();
-    // Step schedule: full lr, then lr/3 for the last epoch.
-    optimizer.learningRate = epoch === EPOCHS - 1 && EPOCHS > 1 ? LEARNING_RATE / 3 : LEARNING_RATE;
+    // Step schedule; Adam reads `learningRate` at every update.
+    optimizer.learningRate = learningRateAt(epoch);
     shuffleInPlace(order, rng);
     const xs = new Float32Array(train.count * PIXELS);
     const ys = new Uint8Array(train.count);
     for (let k = 0; k < train.count; k++) {
-      xs.set(train.images.subarray(order[k] * PIXELS, (order[k] + 1) * PIXELS), k * PIXELS);
+      const dy = Math.floor(rng() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
+      const dx = Math.floor(rng() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
+      shiftInto(xs, k * PIXELS, train.images, order[k] * PIXELS, dy, dx);
       ys[k] = train.labels[order[k]];
     }
     const x = toX(xs, train.count);
@@ -135,7 +169,8 @@ async function main() {
     tf.dispose([x, y]);
     epochLosses.push(h.history.loss[0]);
     const acc = accuracyOf(predictLogits(model, xTest), test.labels);
-    console.log(`epoch ${epoch + 1}/${EPOCHS} loss ${h.history.loss[0].toFixed(4)} test acc ${(acc * 100).toFixed(2)}% (${((performance.now() - te) / 1000).toFixed(1)} s)`);
+    epochTestAccuracies.push(acc);
+    console.log(`epoch ${epoch + 1}/${EPOCHS} lr ${optimizer.learningRate.toExponential(1)} loss ${h.history.loss[0].toFixed(4)} test acc ${(acc * 100).toFixed(2)}% (${((performance.now() - te) / 1000).toFixed(1)} s)`);
   }
   const trainSeconds = (performance.now() - t0) / 1000;
 
@@ -158,11 +193,12 @@ async function main() {
   const weightsSha256 = createHash('sha256').update(readFileSync(join(OUT_DIR, 'weights.bin'))).digest('hex');
   const metrics = {
     seed: SEED, trainCount: train.count, testCount: test.count, epochs: EPOCHS, batchSize: BATCH_SIZE,
-    learningRate: LEARNING_RATE, learningRateSchedule: 'Adam; lr/3 in the last epoch', augmentation: 'none',
+    learningRate: LEARNING_RATE, learningRateSchedule: `Adam; lr x${LR_DROP_FACTOR} from each of epochs ${LR_DROPS.map((d) => d + 1).join(', ')}`,
+    augmentation: `random integer shift in [-${MAX_SHIFT}, ${MAX_SHIFT}] px (x and y), seeded`,
     testAccuracy, trainAccuracy, testAccuracyFloat32,
     weightStorage: 'float16; accuracies are of the saved float16 model (testAccuracyFloat32 before rounding)',
     trainSeconds: Math.round(trainSeconds * 10) / 10, backend: tf.getBackend(), tfjsVersion: tf.version_core,
-    params: model.countParams(), epochLosses, weightsSha256,
+    params: model.countParams(), epochLosses, epochTestAccuracies, weightsSha256,
   };
   writeFileSync(join(OUT_DIR, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
 
