@@ -25,7 +25,7 @@ import { buildResNet50, buildVgg16, graphFromLayersModel, tfjsLayers } from '@nr
 import { lrp } from '@nrm/rules-lrp';
 import { gradientMethods } from '@nrm/rules-gradient';
 import { cpu } from '@nrm/backend-cpu';
-import { wasm } from '@nrm/backend-wasm';
+import { createWasmBackend, wasm, wasmThreadsReport } from '@nrm/backend-wasm';
 
 const MODELS = ['vgg16', 'resnet50'];
 const BACKENDS = ['cpu', 'wasm'];
@@ -52,6 +52,10 @@ const USAGE = `Usage: node bench/lrp.mjs [options]
   --crp-chunk N            rows per chunk of the batched walk (default 8)
   --leak-runs N            after timing, run N more explanations (cycling through the composites)
                            and report the tensors left behind (default 0: only the timed runs)
+  --threads N              wasm threads (default 1; more starts tfjs's threaded SIMD binary in Node,
+                           see @nrm/backend-wasm)
+  --batch N                images per explanation (default 1: single-image latency; more: throughput,
+                           also reported as ms per image)
   --no-rss-probe           skip the peak-RSS probes (by default each composite's peak RSS of one
                            explanation is measured in a fresh child process: load, upload the
                            weights without a host copy, explain once)
@@ -80,6 +84,8 @@ function parseOptions(argv) {
         'crp-layer': { type: 'string', default: 'block4_conv3' },
         'crp-chunk': { type: 'string', default: '8' },
         'leak-runs': { type: 'string', default: '0' },
+        threads: { type: 'string', default: '1' },
+        batch: { type: 'string', default: '1' },
         'rss-probe': { type: 'string' },
         'no-rss-probe': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -117,9 +123,12 @@ function parseOptions(argv) {
   const crp = int('crp', 0);
   const crpChunk = int('crp-chunk', 1);
   const leakRuns = int('leak-runs', 0);
+  const threads = int('threads', 1);
+  const batch = int('batch', 1);
+  if (batch > 1 && values.crp !== '0') fail('--crp needs --batch 1.');
   const rssProbe = values['rss-probe'];
   if (rssProbe !== undefined && !ALL_METHODS.includes(rssProbe)) fail(`unknown --rss-probe '${rssProbe}'`);
-  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile, crp, crpLayer: values['crp-layer'], crpChunk, leakRuns, rssProbe, noRssProbe: values['no-rss-probe'] };
+  return { model: values.model, size, backend: values.backend, runs, seed, methods, json: values.json, profile: values.profile, crp, crpLayer: values['crp-layer'], crpChunk, leakRuns, rssProbe, noRssProbe: values['no-rss-probe'], threads, batch };
 }
 
 const log = (message) => process.stderr.write(`[lrp bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -218,13 +227,19 @@ async function profileKernels(f) {
   return { total_kernel_ms: round(total), kernels: kernels.slice(0, 12), peak_bytes: info.peakBytes };
 }
 
+/** The plugins of the bench, with the wasm backend started on `threads` threads. */
+function benchRegistry(opts) {
+  const wasmPlugin = opts.threads > 1 ? { specificationVersion: 'v1', name: '@nrm/backend-wasm', backends: [createWasmBackend({ threads: opts.threads })] } : wasm;
+  return createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasmPlugin]);
+}
+
 /**
  * `--rss-probe <composite>` (run in a child process by the main bench): what a user does for one
  * explanation — build the model, translate it, upload the weights without keeping a host copy,
  * explain once — and print the process' peak RSS as JSON.
  */
 async function rssProbe(opts) {
-  const registry = createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasm]);
+  const registry = benchRegistry(opts);
   await registry.backend(opts.backend).setup();
   const build = opts.model === 'resnet50' ? buildResNet50 : buildVgg16;
   const model = build({ size: opts.size, seed: opts.seed, zeroBiases: true });
@@ -234,13 +249,13 @@ async function rssProbe(opts) {
   const device = uploadGraph(graph, { dropHostParams: true });
   graph = undefined;
   const rssBeforeExplain = process.memoryUsage.rss();
-  const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
+  const input = tf.randomUniform([opts.batch, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
   const explainer = createExplainer({ graph: device, registry, composite: opts.rssProbe, options: COMPOSITE_OPTIONS[opts.rssProbe] });
   // The same target as the timed runs: the argmax logit.
   const logits = explainer.forward(input);
-  const best = (await tf.argMax(logits, -1).data())[0];
+  const best = Array.from(await tf.argMax(logits, -1).data());
   logits.dispose();
-  const explanation = explainer.explain(input, { target: { layer: 'predictions', indices: [[best]] } });
+  const explanation = explainer.explain(input, { target: { layer: 'predictions', indices: best.map((b) => [b]) } });
   await explanation.input.data();
   explanation.dispose();
   explainer.dispose();
@@ -256,7 +271,7 @@ async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.rssProbe) return rssProbe(opts);
   const sampler = startRssSampler(50);
-  const registry = createRegistry([tfjsLayers, lrp, gradientMethods, cpu, wasm]);
+  const registry = benchRegistry(opts);
   await registry.backend(opts.backend).setup();
   log(`backend ${tf.getBackend()}, tfjs ${tf.version_core}, node ${process.version}, model ${opts.model} @ ${opts.size}, runs ${opts.runs}`);
 
@@ -276,7 +291,7 @@ async function main() {
   const rssAfterGraph = process.memoryUsage.rss();
   log(`built ${params.toLocaleString('en')} params (${mb(params * 4)} MB f32) in ${buildMs.toFixed(0)} ms, graph (${graph.nodes.length} nodes) in ${translateMs.toFixed(0)} ms; rss ${mb(process.memoryUsage.rss())} MB`);
 
-  const input = tf.randomUniform([1, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
+  const input = tf.randomUniform([opts.batch, opts.size, opts.size, 3], -1, 1, 'float32', opts.seed);
   const target = { layer: 'predictions' };
   const before = tf.memory().numTensors;
   // The weights go to the device once; every composite's explainer shares them (and the kernels
@@ -285,6 +300,8 @@ async function main() {
 
   const result = {
     backend: opts.backend,
+    threads: opts.backend === 'wasm' ? (wasmThreadsReport()?.threads ?? 1) : null,
+    batch: opts.batch,
     model: opts.model,
     size: opts.size,
     runs: opts.runs,
@@ -333,9 +350,10 @@ async function main() {
         result.warmup_ms.forward = round(times.warmup);
         const logits = explainer.forward(input);
         const best = tf.argMax(logits, -1);
-        result.argmax = (await best.data())[0];
+        const argmaxes = Array.from(await best.data());
+        result.argmax = opts.batch === 1 ? argmaxes[0] : argmaxes;
         tf.dispose([logits, best]);
-        target.indices = [[result.argmax]];
+        target.indices = argmaxes.map((a) => [a]);
       }
       const explain = () =>
         timed(async () => {
@@ -363,6 +381,11 @@ async function main() {
       explainer.dispose();
       sampler.sample();
     }
+  }
+  if (opts.batch > 1) {
+    result.per_image_ms = { forward: round(result.forward_ms / opts.batch) };
+    if (result.gradient_ms !== null) result.per_image_ms.gradient = round(result.gradient_ms / opts.batch);
+    for (const [k, v] of Object.entries(result.composites)) result.per_image_ms[k] = round(v / opts.batch);
   }
   if (opts.crp > 0) {
     // CRP: N channel conditions at one layer, batched as N rows of one backward walk (the part
@@ -456,7 +479,7 @@ async function main() {
   if (!opts.noRssProbe) {
     result.rss_probe = {};
     for (const method of opts.methods) {
-      const args = [fileURLToPath(import.meta.url), '--rss-probe', method, '--model', opts.model, '--size', String(opts.size), '--backend', opts.backend, '--seed', String(opts.seed)];
+      const args = [fileURLToPath(import.meta.url), '--rss-probe', method, '--model', opts.model, '--size', String(opts.size), '--backend', opts.backend, '--seed', String(opts.seed), '--threads', String(opts.threads), '--batch', String(opts.batch)];
       const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (child.status !== 0) throw new Error(`the RSS probe of ${method} failed (exit ${child.status})`);
       result.rss_probe[method] = JSON.parse(child.stdout.trim().split('\n').at(-1));

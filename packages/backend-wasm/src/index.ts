@@ -19,7 +19,27 @@ export function wasmFeatures(): { webAssembly: boolean; simd: boolean } {
 export interface WasmBackendOptions {
   /** Where the `.wasm` binaries are served from (browsers); Node finds them in the package. */
   readonly wasmPaths?: string;
+  /**
+   * XNNPACK threads. Default: tfjs's choice (one in Node, where tfjs turns threads off). In Node,
+   * more than one starts the threaded SIMD binary that ships in tfjs-backend-wasm (see
+   * `startThreadedWasm`); if that fails, the backend starts with one thread and
+   * {@link wasmThreadsReport} says why. Has effect only when it is the first start of the wasm
+   * backend in this process. Browsers use threads only on cross-origin-isolated pages.
+   */
+  readonly threads?: number;
 }
+
+let threadsReport: { readonly threads: number; readonly asked?: number; readonly reason?: string } | undefined;
+
+/**
+ * How many threads the wasm backend runs with, and why not more when more were asked for;
+ * `undefined` before a wasm backend created here has started.
+ */
+export function wasmThreadsReport(): { readonly threads: number; readonly asked?: number; readonly reason?: string } | undefined {
+  return threadsReport;
+}
+
+const isNode = (): boolean => typeof process === 'object' && typeof process.versions?.node === 'string';
 
 /** A wasm backend set-up; `wasmBackend` is the default one. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
@@ -35,8 +55,32 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     async setup() {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+      const asked = options.threads;
+      // Not tf.findBackend: it starts a registered backend that has not started yet.
+      const firstStart = !('wasm' in (tf.engine() as unknown as { registry: Record<string, unknown> }).registry);
+      if (asked !== undefined && asked > 1 && isNode() && firstStart && !options.wasmPaths) {
+        try {
+          const { startThreadedWasm } = await import('./node-threads.js');
+          const { threads } = await startThreadedWasm(asked);
+          threadsReport = threads === asked ? { threads, asked } : { threads, asked, reason: `tfjs started ${threads} thread(s)` };
+          return;
+        } catch (error) {
+          tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+          wasm.setThreadsCount(1);
+          threadsReport = { threads: 1, asked, reason: `the threaded wasm start failed (${String((error as Error)?.message ?? error).split('\n')[0]}); running on one thread` };
+        }
+      } else if (asked !== undefined) {
+        if (asked > 0 && firstStart && !isNode()) wasm.setThreadsCount(asked);
+      }
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start the wasm backend');
       await tf.ready();
+      const threads = wasm.getThreadsCount();
+      if (!threadsReport || threadsReport.threads !== threads) {
+        threadsReport =
+          asked !== undefined && asked !== threads
+            ? { threads, asked, reason: threadsReport?.reason ?? (firstStart ? 'tfjs chose the thread count' : 'the wasm backend had already started') }
+            : { threads };
+      }
     },
   };
 }
