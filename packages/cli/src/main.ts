@@ -4,6 +4,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { deconvCommand, DECONV_USAGE } from './commands/deconv.js';
 import { demoCommand, DEMO_USAGE } from './commands/demo.js';
 import { diagnoseCommand, DIAGNOSE_USAGE } from './commands/diagnose.js';
+import { evalCommand, EVAL_USAGE } from './commands/eval.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { flowsCommand, FLOWS_USAGE } from './commands/flows.js';
 import { imagesCommand, IMAGES_USAGE } from './commands/images.js';
@@ -21,6 +22,7 @@ commands:
   paths     neuron selection, the relevance graph, critical paths, and the selection optimizer
   deconv    project a feature map of a layer to pixels (deconvnet or guided backprop)
   diagnose  percentile mean power of the relevance at each layer (amplitude-filter diagnostic)
+  eval      score composites with quality metrics (perturbation, masks, randomisation, conservation); JSON/HTML/Markdown report
   demo      explain a dozen handwritten digits with three composites (PNG grid + summary)
 
 ${EXPLAIN_USAGE}
@@ -36,6 +38,8 @@ ${PATHS_USAGE}
 ${DECONV_USAGE}
 
 ${DIAGNOSE_USAGE}
+
+${EVAL_USAGE}
 
 ${DEMO_USAGE}`;
 
@@ -61,6 +65,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await flowsCommand(rest, defaultRegistry(), io);
       case 'diagnose':
         return await diagnoseCommand(rest, defaultRegistry(), io);
+      case 'eval':
+        return await evalCommand(rest, defaultRegistry(), io);
       case 'paths':
         return await pathsCommand(rest, defaultRegistry(), io);
       case 'deconv':
@@ -74,7 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command '${command}'; commands: explain, images, measure, flows, paths, deconv, diagnose, demo, help.`);
+        throw new UsageError(`Unknown command '${command}'; commands: explain, images, measure, flows, paths, deconv, diagnose, eval, demo, help.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
