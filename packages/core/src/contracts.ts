@@ -43,6 +43,12 @@ export interface Branch {
   readonly param?: (p: Tensor, name: ParamName) => Tensor | null;
   /** Weight of this branch in the reducer `R_in = Σ_i c_i · input_i(x) ⊙ param_i(W)ᵀ seed_i`; default 1. */
   readonly coefficient?: number;
+  /**
+   * `false` when the seed mapper does not read this branch's forward output `z_i` (it derives what
+   * it needs from the others and `z`, as `W⁻x + b⁻ = z − (W⁺x + b⁺)`): the engine skips that
+   * forward and hands the node's stored output in its place. Default `true`.
+   */
+  readonly forward?: boolean;
 }
 
 /** What a seed mapper may use besides the branches' outputs. */

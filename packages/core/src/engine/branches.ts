@@ -49,7 +49,7 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     const modified = state.inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false));
     xs.push(modified);
     const unmodified = (branch.input === undefined || branch.input === 'identity') && branch.param === undefined;
-    if (unmodified) {
+    if (unmodified || branch.forward === false) {
       zs.push(state.output);
     } else if (modified.every((x) => x === null)) {
       zs.push(params?.bias ? tf.broadcastTo(params.bias, state.output.shape) : tf.zerosLike(state.output));

@@ -25,9 +25,21 @@ export const alphaBeta: Rule<AlphaBetaOptions> = {
     formula: 'R_in = α(x⁺⊙W⁺ᵀs⁺ + x⁻⊙W⁻ᵀs⁺) − β(x⁺⊙W⁻ᵀs⁻ + x⁻⊙W⁺ᵀs⁻), s± = R ⊘ stab(z±)',
     docs: { cite: 'Bach et al. 2015, PLOS ONE 10(7): e0130140' },
   },
-  create({ alpha, beta }) {
+  create({ alpha, beta }, ctx) {
     if (!Number.isFinite(alpha) || !Number.isFinite(beta) || Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) {
       throw new InvalidArgumentError(`lrp/alpha-beta needs α − β = 1 with β ≥ 0; got α = ${alpha}, β = ${beta}.`);
+    }
+    if (ctx.inputsNonNegative.length > 0 && ctx.inputsNonNegative.every(Boolean)) {
+      // Inputs ≥ 0: the x⁻ branches vanish, and z⁻ = W⁻x + b⁻ = z − (W⁺x + b⁺): one extra forward
+      // (W⁺x) and two transposed maps. W⁻ᵀ is still applied directly (folding it into Wᵀ − W⁺ᵀ
+      // would cancel large terms where z⁻ ≈ 0).
+      return {
+        branches: [
+          { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
+          { input: 'positive', param: eachParam(negativePart), coefficient: -beta, forward: false },
+        ],
+        mapSeed: (r, [zp], { z, stabilize }) => [tf.div(r, stabilize(zp!, 1e-6)), tf.div(r, stabilize(tf.sub(z, zp!), 1e-6))],
+      };
     }
     return {
       branches: [
