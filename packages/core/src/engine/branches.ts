@@ -44,6 +44,9 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
   const inputShapes = state.inputs.map((x) => x.shape);
   const xs: (Tensor | null)[][] = [];
   const zs: Tensor[] = [];
+  // Branch outputs computed here (not the stored output, not a shared forward): freed as soon as
+  // the seeds exist, so that a node's peak memory is not every intermediate at once.
+  const ownZs = new Set<Tensor>();
   prop.branches.forEach((branch, i) => {
     const params = state.branchParams(i);
     const modified = state.inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false));
@@ -52,7 +55,9 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     if (unmodified || branch.forward === false) {
       zs.push(state.output);
     } else if (modified.every((x) => x === null)) {
-      zs.push(params?.bias ? tf.broadcastTo(params.bias, state.output.shape) : tf.zerosLike(state.output));
+      const z = params?.bias ? tf.broadcastTo(params.bias, state.output.shape) : tf.zerosLike(state.output);
+      ownZs.add(z);
+      zs.push(z);
     } else {
       const compute = (inputs: readonly Tensor[]) =>
         op.forward(
@@ -60,13 +65,22 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
           inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false) ?? tf.zerosLike(x)),
           params,
         );
-      zs.push(state.sharedForward ? state.sharedForward(i, compute) : compute(state.inputs));
+      if (state.sharedForward) {
+        zs.push(state.sharedForward(i, compute));
+      } else {
+        const z = compute(state.inputs);
+        ownZs.add(z);
+        zs.push(z);
+      }
     }
   });
-  const seeds = prop.mapSeed(relevance, zs, { z: state.output, stabilize });
+  const seeds: Tensor[] = tf.tidy(() => [...prop.mapSeed(relevance, zs, { z: state.output, stabilize })]);
+  for (const z of ownZs) if (!seeds.includes(z)) z.dispose();
   if (seeds.length !== prop.branches.length) {
     throw new Error(`rule returned ${seeds.length} seeds for ${prop.branches.length} branches on node '${state.node.id}'`);
   }
+  // Tensors a seed may be, that belong to someone else: never disposed here.
+  const keep = new Set<Tensor>([relevance, state.output, ...state.inputs, ...zs.filter((z) => !ownZs.has(z))]);
   const result: (Tensor | null)[] = state.inputs.map(() => null);
   prop.branches.forEach((branch, i) => {
     const branchInputs = xs[i]!;
@@ -75,11 +89,21 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     const c = branch.coefficient ?? 1;
     branchInputs.forEach((x, k) => {
       if (x === null) return;
-      let term = branch.input === 'ones' ? g[k]! : tf.mul(x, g[k]!);
-      if (c !== 1) term = tf.mul(term, c);
+      const term = tf.tidy(() => {
+        const t = branch.input === 'ones' ? g[k]! : tf.mul(x, g[k]!);
+        return c !== 1 ? tf.mul(t, c) : t;
+      });
       const previous = result[k];
       result[k] = previous ? tf.add(previous, term) : term;
+      if (previous) {
+        previous.dispose();
+        term.dispose();
+      }
     });
+    // This branch's seed and transposed map are no longer needed (a seed may serve two branches).
+    for (const t of g) if (!result.includes(t) && !keep.has(t) && !seeds.includes(t)) t.dispose();
+    const seed = seeds[i]!;
+    if (!seeds.slice(i + 1).includes(seed) && !keep.has(seed)) seed.dispose();
   });
   return result.map((r, k) => r ?? tf.zerosLike(state.inputs[k]!));
 }
