@@ -81,7 +81,13 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
   }
   // Tensors a seed may be, that belong to someone else: never disposed here.
   const keep = new Set<Tensor>([relevance, state.output, ...state.inputs, ...zs.filter((z) => !ownZs.has(z))]);
-  const result: (Tensor | null)[] = state.inputs.map(() => null);
+  /** Disposes an intermediate of this function (never a tensor that belongs to someone else). */
+  const release = (t: Tensor) => {
+    if (!keep.has(t) && !seeds.includes(t)) t.dispose();
+  };
+  // Per input: Σ_i c_i·g_i grouped by the modified input it multiplies (branches whose modified
+  // input is the same tensor, e.g. `x` and `x⁺` of a non-negative x, share one multiplication).
+  const groups: Map<Tensor | 'ones', Tensor>[] = state.inputs.map(() => new Map());
   prop.branches.forEach((branch, i) => {
     const branchInputs = xs[i]!;
     if (branchInputs.every((x) => x === null)) return;
@@ -89,21 +95,36 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     const c = branch.coefficient ?? 1;
     branchInputs.forEach((x, k) => {
       if (x === null) return;
-      const term = tf.tidy(() => {
-        const t = branch.input === 'ones' ? g[k]! : tf.mul(x, g[k]!);
-        return c !== 1 ? tf.mul(t, c) : t;
-      });
-      const previous = result[k];
-      result[k] = previous ? tf.add(previous, term) : term;
+      const key = branch.input === 'ones' ? 'ones' : x;
+      const term = c !== 1 ? tf.mul(g[k]!, c) : g[k]!;
+      if (term !== g[k]) release(g[k]!);
+      const previous = groups[k]!.get(key);
       if (previous) {
-        previous.dispose();
-        term.dispose();
+        groups[k]!.set(key, tf.add(previous, term));
+        release(previous);
+        release(term);
+      } else {
+        groups[k]!.set(key, term);
       }
     });
-    // This branch's seed and transposed map are no longer needed (a seed may serve two branches).
-    for (const t of g) if (!result.includes(t) && !keep.has(t) && !seeds.includes(t)) t.dispose();
     const seed = seeds[i]!;
-    if (!seeds.slice(i + 1).includes(seed) && !keep.has(seed)) seed.dispose();
+    const held = groups.some((byInput) => [...byInput.values()].includes(seed));
+    if (!held && !seeds.slice(i + 1).includes(seed) && !keep.has(seed)) seed.dispose();
   });
-  return result.map((r, k) => r ?? tf.zerosLike(state.inputs[k]!));
+  return groups.map((byInput, k) => {
+    let total: Tensor | undefined;
+    for (const [x, g] of byInput) {
+      const term = x === 'ones' ? g : tf.mul(x, g);
+      if (term !== g) release(g);
+      if (total) {
+        const sum = tf.add(total, term);
+        release(total);
+        release(term);
+        total = sum;
+      } else {
+        total = term;
+      }
+    }
+    return total ?? tf.zerosLike(state.inputs[k]!);
+  });
 }

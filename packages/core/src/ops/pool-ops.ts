@@ -147,7 +147,9 @@ export const avgPool2dOp: OpImpl = {
 function globalAvgBackward(s: Tensor, shape: readonly number[]): Tensor {
   return tf.tidy(() => {
     const [n, h, w, c] = shape as [number, number, number, number];
-    return tf.broadcastTo(tf.div(tf.reshape(s, [n, 1, 1, c]), h * w), [n, h, w, c]);
+    // Copies by concat, not broadcastTo: tfjs-backend-wasm's Tile is many times slower.
+    const share = tf.reshape(tf.div(s, h * w), [n, 1, c]);
+    return tf.reshape(h * w === 1 ? share : tf.concat(Array<Tensor>(h * w).fill(share), 1), [n, h, w, c]);
   });
 }
 
