@@ -1,7 +1,8 @@
-// The WebGPU-in-Node checks of src/webgpu-conformance.test.ts, run in their own Node process:
-// Dawn (the `webgpu` package) may crash while the process tears down, after the work is done, and
-// a crash there would take a test worker down with it. Prints one JSON line with every result,
-// then exits explicitly (as PLATFORM.md advises for Dawn in Node).
+// One of the WebGPU-in-Node checks of src/webgpu-conformance.test.ts (argv[2]: conformance, moved
+// or explainer), run in its own Node process with one Dawn instance that is never torn down before
+// the result is out: Dawn (the `webgpu` package) has crashed here while devices were destroyed and
+// re-created, and while a process tore down. Prints one JSON line, then exits explicitly (as
+// PLATFORM.md advises for Dawn in Node).
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuBackend } from '@nrm/backend-cpu';
 import { createWebGpuBackend, webgpuBackend } from '@nrm/backend-webgpu';
@@ -11,12 +12,13 @@ import { gradientMethods } from '@nrm/rules-gradient';
 import { lrp } from '@nrm/rules-lrp';
 import { loadFixtureCase, runConformanceSuite } from '@nrm/testkit';
 
-const out = { done: false };
+const part = process.argv[2] ?? 'conformance';
+const out = { done: false, part };
 const report = await webgpuBackend.isSupported();
 out.supported = report.supported;
 if (!report.supported) {
   out.reason = report.reason;
-} else {
+} else if (part === 'conformance') {
   // 1. The conformance suite (the engine's NaN/Inf check reads synchronously, which WebGPU in Node cannot).
   const started = performance.now();
   const result = await runConformanceSuite(webgpuBackend, { plugins: [lrp, gradientMethods], checkFinite: false });
@@ -27,8 +29,7 @@ if (!report.supported) {
     adapter: webgpuBackend.adapterSummary()?.name,
     seconds: (performance.now() - started) / 1000,
   };
-  await webgpuBackend.dispose();
-
+} else if (part === 'moved') {
   // 2. Data moved from another backend is checked before it gets a GPU buffer.
   await cpuBackend.setup();
   const onCpu = tf.tensor1d(new Float32Array(2000).fill(1)); // 8000 bytes on the cpu backend
@@ -44,8 +45,7 @@ if (!report.supported) {
   out.moved.leaked = tf.memory().numTensors - before;
   out.moved.survived = (await onCpu.data()).every((v) => v === 1);
   onCpu.dispose();
-  await small.dispose();
-
+} else if (part === 'explainer') {
   // 3. A parameter above the limit is refused while the explainer uploads it; nothing leaks.
   // vgg_tiny's dense1 kernel, [256, 32] = 32768 bytes, plays VGG16's 411 MB dense kernel.
   await cpuBackend.setup();
@@ -65,7 +65,8 @@ if (!report.supported) {
   }
   out.explainer.leakedTensors = tf.memory().numTensors - memory.numTensors;
   out.explainer.leakedBuffers = tf.memory().numDataBuffers - memory.numDataBuffers;
-  await tiny.dispose();
+} else {
+  throw new Error(`unknown part '${part}'`);
 }
 out.done = true;
 process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
