@@ -8,7 +8,7 @@
 // split (../digits-cnn/split.mjs, 8,000 train / 2,000 test), the wasm Conv2D
 // gradient kernels (../digits-cnn/wasm-conv2d-grads.mjs; Conv2DTranspose's
 // filter gradient is a Conv2DBackpropFilter too, which wasm 4.22.0 lacks) and
-// the float16 model.json + weights.bin saver/loader (../digits-cnn/train.mjs).
+// the float16 model.json + weights.bin saver/loader (../digits-cnn/model-io.mjs).
 //
 // The output layer `reconstruction` is linear (NRM strips only a final
 // softmax, so no sigmoid); the loss is the mean squared error against the
@@ -26,7 +26,7 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmConv2DGradients } from '../digits-cnn/wasm-conv2d-grads.mjs';
 import { IMAGE_SIZE, PIXELS, loadDigitsSplit, mulberry32, shuffleInPlace } from '../digits-cnn/split.mjs';
-import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from '../digits-cnn/train.mjs';
+import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from '../digits-cnn/model-io.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -7,7 +7,7 @@
 // Reuses, by import, the digits-cnn training setup: the seeded stratified
 // split (../digits-cnn/split.mjs, 8,000 train / 2,000 test), the wasm Conv2D
 // gradient kernels (../digits-cnn/wasm-conv2d-grads.mjs) and the float16
-// model.json + weights.bin saver/loader (../digits-cnn/train.mjs).
+// model.json + weights.bin saver/loader (../digits-cnn/model-io.mjs).
 // Pixels in [0, 1], input [N, 28, 28, 1], no normalisation. Augmentation: each
 // epoch, each training digit is shifted by a seeded random integer offset in
 // [-max-shift, max-shift] px along both axes (the digits have a 4 px margin).
@@ -25,7 +25,7 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmConv2DGradients } from '../digits-cnn/wasm-conv2d-grads.mjs';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS, loadDigitsSplit, mulberry32, shuffleInPlace } from '../digits-cnn/split.mjs';
-import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from '../digits-cnn/train.mjs';
+import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from '../digits-cnn/model-io.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -16,8 +16,7 @@
 //
 // Follows the digits-cnn training setup: it imports the wasm Conv2D gradient
 // kernels (../digits-cnn/wasm-conv2d-grads.mjs) and uses the same float16
-// model.json + weights.bin saver/loader (./model-io.mjs, a copy of the one in
-// ../digits-cnn/train.mjs, which cannot be imported with other CLI options).
+// model.json + weights.bin saver/loader (../digits-cnn/model-io.mjs).
 // Reproducibility: seeded initializers, seeded order and flips (mulberry32),
 // fit with shuffle: false, no Dropout, single-threaded wasm.
 
@@ -33,7 +32,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { generateShapes, mulberry32, shuffleInPlace } from '@nrm/eval';
 
 import { registerWasmConv2DGradients } from '../digits-cnn/wasm-conv2d-grads.mjs';
-import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from './model-io.mjs';
+import { fileSaveHandler, loadModelFromDir, roundWeightsToFloat16 } from '../digits-cnn/model-io.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -3,9 +3,9 @@
 // float16, `quantization: { dtype: 'float16' }` in the manifest), a loader
 // reading them back from disk, and the in-place float16 rounding of a model.
 //
-// The same code as in examples/digits-cnn/train.mjs, copied here because that
-// script parses process.argv when it is imported (so its options would clash
-// with this example's).
+// Shared by every example's training script (train.mjs of digits-cnn, digits-resnet,
+// digits-autoencoder and ground-truth-shapes); a module of its own because the training scripts
+// parse process.argv when they are loaded.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
