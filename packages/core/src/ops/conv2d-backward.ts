@@ -16,8 +16,18 @@ export function flipKernel(kernel: Tensor4D): Tensor4D {
 }
 
 /**
+ * Returns a kernel derived from a layer's kernel (flipped, or a stride phase's sub-kernel), computed
+ * by `compute`; callers that keep the layer's kernel cache the result under `key`.
+ */
+export type DeriveKernel = (key: string, compute: () => Tensor4D) => Tensor4D;
+
+const uncached: DeriveKernel = (_key, compute) => compute();
+
+/**
  * `Wᵀ dy` for `y = conv2d(x, W)`: kernel `[kh, kw, cin, cout]`, `dy` `[N, oh, ow, cout]`,
- * result `[N, H, W, cin]` with `H, W` from `inputHW`.
+ * result `[N, H, W, cin]` with `H, W` from `inputHW`. Strided (undilated) convs go by stride
+ * phases ({@link conv2dBackwardInputByPhases}); the others zero-insert `dy` by the stride and run a
+ * forward conv with the flipped kernel. `derive` lets the caller cache the derived kernels.
  */
 export function conv2dBackwardInput(
   dy: Tensor4D,
@@ -26,12 +36,19 @@ export function conv2dBackwardInput(
   strides: readonly [number, number],
   padding: Padding,
   dilations: readonly [number, number] = [1, 1],
-  flippedKernel?: Tensor4D,
+  derive: DeriveKernel = uncached,
 ): Tensor4D {
   return tf.tidy(() => {
     const [kh, kw] = kernel.shape;
     const [sh, sw] = strides;
     const [dh, dw] = dilations;
+    if ((sh > 1 || sw > 1) && dh === 1 && dw === 1) {
+      return conv2dBackwardInputByPhases(dy, kernel.shape, inputHW, strides, padding, (a, b) => {
+        // A phase without taps is kept as an empty tensor.
+        const k = derive(`phase:${sh},${sw}:${a},${b}`, () => phaseKernel(kernel, strides, a, b) ?? tf.zeros([0, 0, 0, 0]));
+        return k.size === 0 ? null : k;
+      });
+    }
     const [inH, inW] = inputHW;
     const keH = effectiveKernel(kh, dh);
     const keW = effectiveKernel(kw, dw);
@@ -41,23 +58,9 @@ export function conv2dBackwardInput(
     // Rows/columns the forward windows never reached (valid padding with a remainder).
     const extraH = inH + gh.before + gh.after - ((oh - 1) * sh + keH);
     const extraW = inW + gw.before + gw.after - ((ow - 1) * sw + keW);
-    const flipped = flippedKernel ?? flipKernel(kernel);
-    if (keH === 1 && keW === 1 && (sh > 1 || sw > 1)) {
-      // A strided 1×1 conv: mix the channels at the output's resolution, then spread the result
-      // (the zero-inserted map would cost sh·sw times the multiply-adds for the same numbers).
-      const mixed = insertZeros(tf.conv2d(dy, flipped, 1, 'valid'), sh, sw);
-      const [, mh, mw] = mixed.shape;
-      // A 1×1 window has no padding before it: the spread map starts at the input's origin.
-      return tf.pad(mixed, [
-        [0, 0],
-        [0, inH - mh],
-        [0, inW - mw],
-        [0, 0],
-      ]);
-    }
-    const spread = insertZeros(dy, sh, sw);
+    const flipped = derive('flipped', () => flipKernel(kernel));
     return tf.conv2d(
-      spread,
+      insertZeros(dy, sh, sw),
       flipped,
       1,
       [

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { DeviceParams } from '../contracts.js';
 import type { IRNode, IRNodeOf } from '../ir.js';
-import { conv2dBackwardInput, conv2dBackwardInputByPhases, flipKernel, phaseKernel } from './conv2d-backward.js';
+import { conv2dBackwardInput, type DeriveKernel } from './conv2d-backward.js';
 import { derived } from './derived-tensors.js';
 import type { OpImpl } from './op-impl.js';
 
@@ -11,6 +11,12 @@ function need(params: DeviceParams | undefined, node: IRNode): DeviceParams {
   if (!params) throw new Error(`internal: node '${node.id}' (${node.op}) has no parameters`);
   return params;
 }
+
+/** Caches the kernels the transposed conv derives from `kernel` (see `derived`), under `prefix + key`. */
+const cacheOn =
+  (kernel: Tensor, prefix = ''): DeriveKernel =>
+  (key, compute) =>
+    derived(kernel, prefix + key, compute);
 
 function addBias(y: Tensor, bias: Tensor | undefined): Tensor {
   return bias ? tf.add(y, bias) : y;
@@ -63,20 +69,7 @@ export const conv2dOp = linear(
   },
   (node, s, p, inputShape) => {
     const a = (node as IRNodeOf<'conv2d'>).attrs;
-    return tf.tidy(() => {
-      const strided = a.strides[0] > 1 || a.strides[1] > 1;
-      if (strided && a.dilations[0] === 1 && a.dilations[1] === 1) {
-        // By stride phases: no multiply-adds on inserted zeros.
-        const kernel = p.kernel as Tensor4D;
-        return conv2dBackwardInputByPhases(s as Tensor4D, kernel.shape, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, (pa, pb) => {
-          // A phase without taps is cached as an empty tensor.
-          const k = derived(p.kernel, `phase:${pa},${pb}`, () => phaseKernel(kernel, a.strides, pa, pb) ?? tf.zeros([0, 0, 0, 0]));
-          return k.size === 0 ? null : (k as Tensor4D);
-        });
-      }
-      const flipped = derived(p.kernel, 'flipped', () => flipKernel(p.kernel as Tensor4D));
-      return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, flipped);
-    });
+    return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, cacheOn(p.kernel));
   },
 );
 
@@ -85,10 +78,7 @@ export const conv2dTransposeOp = linear(
   (node, x, p) => {
     const a = (node as IRNodeOf<'conv2dTranspose'>).attrs;
     const [h, w] = node.outputShape as [number, number, number];
-    return tf.tidy(() => {
-      const flipped = derived(p.kernel, 'flipped', () => flipKernel(p.kernel as Tensor4D));
-      return addBias(conv2dBackwardInput(x as Tensor4D, p.kernel as Tensor4D, [h, w], a.strides, a.padding, [1, 1], flipped), p.bias);
-    });
+    return tf.tidy(() => addBias(conv2dBackwardInput(x as Tensor4D, p.kernel as Tensor4D, [h, w], a.strides, a.padding, [1, 1], cacheOn(p.kernel)), p.bias));
   },
   (node, s, p) => {
     const a = (node as IRNodeOf<'conv2dTranspose'>).attrs;
@@ -117,8 +107,7 @@ export const depthwiseConv2dOp = linear(
     const a = (node as IRNodeOf<'depthwiseConv2d'>).attrs;
     return tf.tidy(() => {
       const full = derived(p.kernel, 'full', () => depthwiseAsFull(p.kernel));
-      const flipped = derived(p.kernel, 'full-flipped', () => flipKernel(full));
-      return conv2dBackwardInput(s as Tensor4D, full, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, flipped);
+      return conv2dBackwardInput(s as Tensor4D, full, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, cacheOn(p.kernel, 'full-'));
     });
   },
 );
