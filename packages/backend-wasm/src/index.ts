@@ -58,6 +58,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       const asked = options.threads;
       // Not tf.findBackend: it starts a registered backend that has not started yet.
       const firstStart = !('wasm' in (tf.engine() as unknown as { registry: Record<string, unknown> }).registry);
+      let reason = firstStart ? 'tfjs chose the thread count' : 'the wasm backend had already started';
       if (asked !== undefined && asked > 1 && isNode() && firstStart && !options.wasmPaths) {
         try {
           const { startThreadedWasm } = await import('./node-threads.js');
@@ -67,20 +68,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
         } catch (error) {
           tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
           wasm.setThreadsCount(1);
-          threadsReport = { threads: 1, asked, reason: `the threaded wasm start failed (${String((error as Error)?.message ?? error).split('\n')[0]}); running on one thread` };
+          reason = `the threaded wasm start failed (${String((error as Error)?.message ?? error).split('\n')[0]}); running on one thread`;
         }
-      } else if (asked !== undefined) {
-        if (asked > 0 && firstStart && !isNode()) wasm.setThreadsCount(asked);
+      } else if (asked !== undefined && asked > 0 && firstStart && !isNode()) {
+        wasm.setThreadsCount(asked);
       }
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start the wasm backend');
       await tf.ready();
       const threads = wasm.getThreadsCount();
-      if (!threadsReport || threadsReport.threads !== threads) {
-        threadsReport =
-          asked !== undefined && asked !== threads
-            ? { threads, asked, reason: threadsReport?.reason ?? (firstStart ? 'tfjs chose the thread count' : 'the wasm backend had already started') }
-            : { threads };
-      }
+      threadsReport = asked !== undefined && asked !== threads ? { threads, asked, reason } : { threads };
     },
   };
 }
