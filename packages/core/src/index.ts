@@ -16,4 +16,4 @@ export type { Condition, ExplainRequest, Explanation, Target } from './engine/re
 export { nonNegativeOutputs } from './engine/non-negative.js';
 export { OPS } from './ops/registry-of-ops.js';
 export type { OpImpl } from './ops/op-impl.js';
-export { conv2dBackwardInput } from './ops/conv2d-backward.js';
+export { conv2dBackwardInput, type DeriveKernel } from './ops/conv2d-backward.js';

@@ -26,7 +26,7 @@ const uncached: DeriveKernel = (_key, compute) => compute();
 /**
  * `Wᵀ dy` for `y = conv2d(x, W)`: kernel `[kh, kw, cin, cout]`, `dy` `[N, oh, ow, cout]`,
  * result `[N, H, W, cin]` with `H, W` from `inputHW`. Strided (undilated) convs go by stride
- * phases ({@link conv2dBackwardInputByPhases}); the others zero-insert `dy` by the stride and run a
+ * phases (`conv2dBackwardInputByPhases`); the others zero-insert `dy` by the stride and run a
  * forward conv with the flipped kernel. `derive` lets the caller cache the derived kernels.
  */
 export function conv2dBackwardInput(
