@@ -103,6 +103,7 @@ describe('createExplainer', () => {
     const x = tf.tensor2d([[1, 2], [-0.5, 3]]);
     const target = { layer: 's', indices: [[1], [0]] };
     const masks = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+    explainer.explain(x, { target }).dispose(); // caches the transposed Dense kernels (kept by the explainer)
     const before = tf.memory().numTensors;
     for (const chunkSize of [1, 2, 3]) {
       const batched = explainer.explain(x, { target, conditions: [{ layer: 'r', expand: masks }], record: ['r', 'd', 'a'], chunkSize });
@@ -178,6 +179,7 @@ describe('createExplainer', () => {
     const withReport: Composite = { ...composite, id: 'rep', rules: [{ match: { op: 'relu' }, use: 'test/reporting-pass' }, ...composite.rules] };
     const explainer = createExplainer({ graph: residual(), registry, composite: withReport, outgoing: [{ layer: 'd', transform: (r) => tf.mul(r, 2) }] });
     const x = tf.tensor2d([[1, 2]]);
+    explainer.explain(x, { target: { layer: 's', indices: [[1]] } }).dispose(); // fills the explainer's kernel caches
     const before = tf.memory().numTensors;
     const e = explainer.explain(x, { target: { layer: 's', indices: [[1]] } });
     // The path through d doubles ([2, 2] → [4, 4]); the skip keeps its [0, 2].

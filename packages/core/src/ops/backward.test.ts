@@ -39,6 +39,9 @@ for (const backend of ['cpu', 'wasm']) {
       ['7x7 stride 2 valid (odd remainder)', [1, 20, 19, 3], [7, 7, 3, 2], [2, 2], 'valid', [1, 1]],
       ['1x1 stride 2 valid', [1, 8, 8, 4], [1, 1, 4, 3], [2, 2], 'valid', [1, 1]],
       ['3x3 stride 2 same', [1, 9, 8, 2], [3, 3, 2, 2], [2, 2], 'same', [1, 1]],
+      ['7x7 stride 2 same, batch 2 (phases in one conv)', [2, 11, 12, 3], [7, 7, 3, 2], [2, 2], 'same', [1, 1]],
+      ['3x3 stride 2 same, 20 channels (one conv per phase)', [1, 9, 8, 20], [3, 3, 20, 3], [2, 2], 'same', [1, 1]],
+      ['2x2 stride 3 valid (phases without taps)', [1, 11, 10, 2], [2, 2, 2, 3], [3, 3], 'valid', [1, 1]],
       ['3x3 dilation 2 same', [1, 9, 9, 2], [3, 3, 2, 2], [1, 1], 'same', [2, 2]],
     ];
     for (const [name, xShape, kShape, strides, padding, dilations] of convCases) {
@@ -63,6 +66,21 @@ for (const backend of ['cpu', 'wasm']) {
       expect(adjointGap({ id: 'd', op: 'depthwiseConv2d', inputs: ['x'], attrs: { strides: [2, 2], padding: 'same', dilations: [1, 1] }, outputShape: [3, 3, 4] }, [[1, 6, 6, 2]], { kernel: k([3, 3, 2, 2]) })).toBeLessThan(1e-5);
       expect(adjointGap({ id: 'f', op: 'dense', inputs: ['x'], attrs: {}, outputShape: [3] }, [[2, 5]], { kernel: k([5, 3]) })).toBeLessThan(1e-5);
       expect(adjointGap({ id: 'b', op: 'batchNorm', inputs: ['x'], attrs: {}, outputShape: [2, 2, 3] }, [[1, 2, 2, 3]], { kernel: k([3]) })).toBeLessThan(1e-5);
+    });
+    it('dense transpose equals s·Wᵀ, for a small kernel (transposed copy) and a large one (W·sᵀ), one row and several', () => {
+      for (const [inF, outF] of [[5, 3], [2000, 2001]] as const) {
+        const kernel = tf.randomUniform([inF, outF], -1, 1, 'float32', 4);
+        const node: IRNode = { id: 'f', op: 'dense', inputs: ['x'], attrs: {}, outputShape: [outF] } as IRNode;
+        for (const rows of [1, 3]) {
+          const s = tf.randomUniform([rows, outF], -1, 1, 'float32', 6);
+          const [got] = OPS.dense.transpose!(node, s, { kernel }, [[rows, inF]]);
+          const want = tf.matMul(s, kernel as tf.Tensor2D, false, true);
+          expect(got!.shape).toEqual([rows, inF]);
+          expect(tf.max(tf.abs(tf.sub(got!, want))).dataSync()[0]).toBeLessThan(1e-3);
+          tf.dispose([s, got!, want]);
+        }
+        kernel.dispose();
+      }
     });
     it('pooling, padding, upsampling, concat, add, flatten, reshape: adjoints hold', () => {
       const pool = { poolSize: [3, 3], strides: [2, 2] };

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { Padding } from '../ir.js';
 import { effectiveKernel, windowGeometry } from './conv-geometry.js';
-import { insertZeros } from './window-ops.js';
+import { sliceMerged } from './fast-slice.js';
+import { insertZeros, interleavePhases } from './window-ops.js';
 
 /** The kernel rotated 180° with in/out channels swapped: `[kh, kw, cin, cout] → [kh, kw, cout, cin]`. */
 export function flipKernel(kernel: Tensor4D): Tensor4D {
@@ -43,11 +44,7 @@ export function conv2dBackwardInput(
     const [sh, sw] = strides;
     const [dh, dw] = dilations;
     if ((sh > 1 || sw > 1) && dh === 1 && dw === 1) {
-      return conv2dBackwardInputByPhases(dy, kernel.shape, inputHW, strides, padding, (a, b) => {
-        // A phase without taps is kept as an empty tensor.
-        const k = derive(`phase:${sh},${sw}:${a},${b}`, () => phaseKernel(kernel, strides, a, b) ?? tf.zeros([0, 0, 0, 0]));
-        return k.size === 0 ? null : k;
-      });
+      return conv2dBackwardInputByPhases(dy, kernel, inputHW, strides, padding, derive);
     }
     const [inH, inW] = inputHW;
     const keH = effectiveKernel(kh, dh);
@@ -92,23 +89,53 @@ export function phaseKernel(kernel: Tensor4D, strides: readonly [number, number]
 }
 
 /**
+ * The kernel of all stride phases in one conv: phase `(a, b)`'s {@link phaseKernel}, zero-padded
+ * in front to `[⌈kh/sh⌉, ⌈kw/sw⌉]` taps, in output channels `(a·sw + b)·cin … + cin`. Needs every
+ * phase to have a tap (`kh ≥ sh`, `kw ≥ sw`).
+ */
+export function combinedPhaseKernel(kernel: Tensor4D, strides: readonly [number, number]): Tensor4D {
+  const [kh, kw] = kernel.shape;
+  const [sh, sw] = strides;
+  const th = Math.ceil(kh / sh);
+  const tw = Math.ceil(kw / sw);
+  return tf.tidy(() => {
+    const parts: Tensor4D[] = [];
+    for (let a = 0; a < sh; a++) {
+      for (let b = 0; b < sw; b++) {
+        const k = phaseKernel(kernel, strides, a, b)!;
+        parts.push(tf.pad(k, [[th - k.shape[0], 0], [tw - k.shape[1], 0], [0, 0], [0, 0]]));
+      }
+    }
+    return tf.concat(parts, 3) as Tensor4D;
+  });
+}
+
+/**
+ * Transposed convs with at most this many output channels (the forward conv's input channels)
+ * run all stride phases as one conv ({@link combinedPhaseKernel}): XNNPACK pads a conv's output
+ * channels to its tile width, so four 3-channel phase convs (ResNet50's 7×7/2 stem) cost more
+ * than one 12-channel conv with some zero taps. Wider ones run one conv per phase, which skips
+ * the zero taps (`3×3/2`: 9 taps instead of 16).
+ */
+const COMBINE_PHASES_MAX_CHANNELS = 16;
+
+/**
  * `Wᵀ dy` for a strided `y = conv2d(x, W)` (dilation 1) by stride phases: the input rows of phase
  * `a` (padded coordinates `m·sh + a`) receive `Σ_i dy[m − i]·W[a + sh·i]`, a stride-1 convolution of
  * `dy` at the output's resolution with the phase's sub-kernel. The `sh·sw` phase maps are
- * interleaved by stacking and reshaping, then cropped to the input. Same numbers as the
- * zero-inserted form, with `sh·sw` times fewer multiply-adds. `subKernel(a, b)` returns
- * {@link phaseKernel} (callers cache it).
+ * interleaved back to full resolution, then cropped to the input. Same numbers as the
+ * zero-inserted form, with `sh·sw` times fewer multiply-adds. `derive` caches the phase kernels.
  */
 export function conv2dBackwardInputByPhases(
   dy: Tensor4D,
-  kernelShape: readonly [number, number, number, number],
+  kernel: Tensor4D,
   inputHW: readonly [number, number],
   strides: readonly [number, number],
   padding: Padding,
-  subKernel: (a: number, b: number) => Tensor4D | null,
+  derive: DeriveKernel = uncached,
 ): Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw, cin] = kernelShape;
+    const [kh, kw, cin] = kernel.shape;
     const [sh, sw] = strides;
     const [inH, inW] = inputHW;
     const [n, oh, ow] = dy.shape;
@@ -117,29 +144,34 @@ export function conv2dBackwardInputByPhases(
     // Rows/columns of each phase, enough to cover the input in padded coordinates.
     const mh = Math.ceil((gh.before + inH) / sh);
     const mw = Math.ceil((gw.before + inW) / sw);
-    const rows: Tensor4D[] = [];
-    for (let a = 0; a < sh; a++) {
-      const cols: Tensor4D[] = [];
-      for (let b = 0; b < sw; b++) {
-        const k = subKernel(a, b);
-        if (!k) {
-          cols.push(tf.zeros([n, mh, mw, cin]));
-          continue;
-        }
-        const [jh, jw] = k.shape;
-        // dy[m − i] for m ∈ [0, mh), i ∈ [0, jh): jh − 1 zero rows before, mh − oh after (or crop).
-        const padded = tf.pad(dy, [
-          [0, 0],
-          [jh - 1, Math.max(0, mh - oh)],
-          [jw - 1, Math.max(0, mw - ow)],
-          [0, 0],
-        ]);
-        const g = tf.conv2d(padded, k, 1, 'valid');
-        cols.push(g.shape[1] === mh && g.shape[2] === mw ? g : (tf.slice(g, [0, 0, 0, 0], [n, mh, mw, cin]) as Tensor4D));
-      }
-      rows.push(sw === 1 ? cols[0]! : (tf.reshape(tf.stack(cols, 3), [n, mh, mw * sw, cin]) as Tensor4D));
+    const phaseConv = (k: Tensor4D): Tensor4D => {
+      const [jh, jw, , channels] = k.shape;
+      // dy[m − i] for m ∈ [0, mh), i ∈ [0, jh): jh − 1 zero rows before, mh − oh after (or crop).
+      const padded = tf.pad(dy, [
+        [0, 0],
+        [jh - 1, Math.max(0, mh - oh)],
+        [jw - 1, Math.max(0, mw - ow)],
+        [0, 0],
+      ]);
+      const g = tf.conv2d(padded, k, 1, 'valid');
+      return g.shape[1] === mh && g.shape[2] === mw ? g : sliceMerged(g, [0, 0, 0, 0], [n, mh, mw, channels]);
+    };
+    let full: Tensor4D;
+    if (kh >= sh && kw >= sw && cin <= COMBINE_PHASES_MAX_CHANNELS) {
+      const g = phaseConv(derive(`phases:${sh},${sw}`, () => combinedPhaseKernel(kernel, strides)));
+      // Channel (a·sw + b)·cin + c goes to row m·sh + a, column q·sw + b.
+      const rows = tf.transpose(tf.reshape(g, [n * mh, mw, sh, sw * cin]), [0, 2, 1, 3]);
+      full = tf.reshape(rows, [n, mh * sh, mw * sw, cin]);
+    } else {
+      const maps = Array.from({ length: sh }, (_, a) =>
+        Array.from({ length: sw }, (_, b) => {
+          // A phase without taps is cached as an empty tensor.
+          const k = derive(`phase:${sh},${sw}:${a},${b}`, () => phaseKernel(kernel, strides, a, b) ?? tf.zeros([0, 0, 0, 0]));
+          return k.size === 0 ? null : phaseConv(k);
+        }),
+      );
+      full = interleavePhases(maps, n, mh, mw, cin);
     }
-    const full = sh === 1 ? rows[0]! : (tf.reshape(tf.stack(rows, 2), [n, mh * sh, mw * sw, cin]) as Tensor4D);
-    return tf.slice(full, [0, gh.before, gw.before, 0], [n, inH, inW, cin]) as Tensor4D;
+    return sliceMerged(full, [0, gh.before, gw.before, 0], [n, inH, inW, cin]);
   });
 }

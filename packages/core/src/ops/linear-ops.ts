@@ -44,13 +44,33 @@ export const denseOp = linear(
     }),
   (_n, s, p, inputShape) =>
     tf.tidy(() => {
-      const outF = p.kernel.shape[1]!;
-      const flat = s.rank === 2 ? (s as Tensor2D) : tf.reshape(s, [-1, outF]);
-      // No cached transposed kernel here: for VGG16's fc1 it would hold another 411 MB (plus its
-      // XNNPACK packing) to save ~0.1 s.
-      return tf.reshape(tf.matMul(flat, p.kernel as Tensor2D, false, true), inputShape as number[]);
+      const [inF, outF] = p.kernel.shape as [number, number];
+      const flat = (s.rank === 2 ? s : tf.reshape(s, [-1, outF])) as Tensor2D;
+      return tf.reshape(denseTranspose(flat, p.kernel as Tensor2D, inF, outF), inputShape as number[]);
     }),
 );
+
+/**
+ * Dense kernels up to this many weights keep a transposed copy for the backward (ResNet50's
+ * 2048×1000: 8 MB); larger ones (VGG16's 25088×4096: 411 MB, twice over once XNNPACK packs it)
+ * do without.
+ */
+const TRANSPOSED_DENSE_MAX_WEIGHTS = 4_000_000;
+
+/**
+ * `s·Wᵀ` for `s` `[rows, out]`, `W` `[in, out]`. tfjs-backend-wasm runs `matMul(s, W, false, true)`
+ * (transposed B) outside XNNPACK, 2× (one row) to 6× (four rows) slower than `(W·sᵀ)ᵀ`; a cached
+ * `Wᵀ` is faster still where it is small.
+ */
+function denseTranspose(s: Tensor2D, kernel: Tensor2D, inF: number, outF: number): Tensor2D {
+  if (kernel.size <= TRANSPOSED_DENSE_MAX_WEIGHTS) {
+    return tf.matMul(s, derived(kernel, 'transposed', () => tf.transpose(kernel)));
+  }
+  const rows = s.shape[0];
+  const column = rows === 1 ? tf.reshape(s, [outF, 1]) : tf.transpose(s);
+  const product = tf.matMul(kernel, column as Tensor2D);
+  return (rows === 1 ? tf.reshape(product, [1, inF]) : tf.transpose(product)) as Tensor2D;
+}
 
 /** Conv2D, kernel `[kh, kw, in, out]`. */
 export const conv2dOp = linear(

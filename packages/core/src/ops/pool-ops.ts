@@ -4,7 +4,9 @@ import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import type { IRNodeOf } from '../ir.js';
 import { windowGeometry } from './conv-geometry.js';
 import type { OpImpl } from './op-impl.js';
-import { insertZeros, placeAt } from './window-ops.js';
+import { sliceMerged } from './fast-slice.js';
+import { alias } from './shape-ops.js';
+import { insertZeros, interleavePhases, placeAt } from './window-ops.js';
 
 type PoolAttrs = IRNodeOf<'maxPool2d'>['attrs'];
 
@@ -32,8 +34,8 @@ function offsets(a: PoolAttrs): [number, number][] {
  * takes what is left of the window's value (what is left becomes exactly 0 once it is taken, so no
  * boolean bookkeeping is needed). Offsets of the same stride phase are summed at low resolution
  * (shifted by whole output rows/columns), and the phases are interleaved back to full resolution
- * by stacking and reshaping — one pass, instead of a `depthToSpace` (slow on wasm) or one
- * full-resolution placement per offset.
+ * by one stack and transpose ({@link interleavePhases}) — instead of a `depthToSpace` (slow on
+ * wasm) or one full-resolution placement per offset.
  */
 export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
   return tf.tidy(() => {
@@ -73,24 +75,18 @@ export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tenso
       phases.set(key, previous ? tf.add(previous, placed) : placed);
     });
     // Interleave: row phase a, column phase b → padded coordinates (m·sh + a, q·sw + b).
-    const lowZeros = (): Tensor4D => tf.zeros([n, mh, mw, c]);
-    const rows: Tensor[] = [];
-    for (let pa = 0; pa < sh; pa++) {
-      const cols: Tensor4D[] = [];
-      for (let pb = 0; pb < sw; pb++) cols.push(phases.get(`${pa},${pb}`) ?? lowZeros());
-      rows.push(sw === 1 ? cols[0]! : tf.reshape(tf.stack(cols, 3), [n, mh, mw * sw, c]));
-    }
-    const full = sh === 1 ? (rows[0] as Tensor4D) : (tf.reshape(tf.stack(rows, 2), [n, mh * sh, mw * sw, c]) as Tensor4D);
+    const maps = Array.from({ length: sh }, (_, pa) => Array.from({ length: sw }, (_, pb) => phases.get(`${pa},${pb}`) ?? null));
+    const full = sh === 1 && sw === 1 ? maps[0]![0]! : interleavePhases(maps, n, mh, mw, c);
     // Back from padded to input coordinates: drop the leading padding, crop or zero-fill the rest.
     const top = gh.before;
     const left = gw.before;
     const keepH = Math.min(h, mh * sh - top);
     const keepW = Math.min(w, mw * sw - left);
     const cropped =
-      top === 0 && left === 0 && keepH === mh * sh && keepW === mw * sw ? full : tf.slice(full, [0, top, left, 0], [n, keepH, keepW, c]);
+      top === 0 && left === 0 && keepH === mh * sh && keepW === mw * sw ? full : sliceMerged(full, [0, top, left, 0], [n, keepH, keepW, c]);
     const out = keepH === h && keepW === w ? (cropped as Tensor4D) : (tf.pad(cropped, [[0, 0], [0, h - keepH], [0, w - keepW], [0, 0]]) as Tensor4D);
     // A 1×1 pool hands `s` itself through: return a tensor the caller owns.
-    return out === s ? tf.clone(s) : out;
+    return out === s ? alias(s) : out;
   });
 }
 

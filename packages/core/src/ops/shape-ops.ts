@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import type { IRNodeOf } from '../ir.js';
 import type { OpImpl } from './op-impl.js';
+import { sliceMerged } from './fast-slice.js';
 
 const reshapeBack: OpImpl['vjp'] = (_n, s, [x]) => [tf.reshape(s, x!.shape)];
 
@@ -18,10 +19,18 @@ export const reshapeOp: OpImpl = {
   vjp: reshapeBack,
 };
 
+/**
+ * A new tensor on the same data (`tf.reshape` to its own shape: the backend counts references).
+ * Unlike `tf.clone`, which tfjs-backend-wasm runs as a full copy, it costs nothing.
+ */
+export function alias<T extends Tensor>(t: T): T {
+  return tf.reshape(t, t.shape) as T;
+}
+
 export const identityOp: OpImpl = {
-  forward: (_n, [x]) => tf.clone(x!),
-  transpose: (_n, s) => [tf.clone(s)],
-  vjp: (_n, s) => [tf.clone(s)],
+  forward: (_n, [x]) => alias(x!),
+  transpose: (_n, s) => [alias(s)],
+  vjp: (_n, s) => [alias(s)],
 };
 
 export const reluOp: OpImpl = {
@@ -31,8 +40,8 @@ export const reluOp: OpImpl = {
 
 export const addOp: OpImpl = {
   forward: (_n, inputs) => tf.addN(inputs as Tensor[]),
-  transpose: (_n, s, _p, shapes) => shapes.map(() => tf.clone(s)),
-  vjp: (_n, s, inputs) => inputs.map(() => tf.clone(s)),
+  transpose: (_n, s, _p, shapes) => shapes.map(() => alias(s)),
+  vjp: (_n, s, inputs) => inputs.map(() => alias(s)),
 };
 
 function splitConcat(node: IRNodeOf<'concat'>, s: Tensor, shapes: readonly (readonly number[])[]): Tensor[] {
@@ -67,7 +76,7 @@ export const upSampling2dOp: OpImpl = {
 function crop(node: IRNodeOf<'zeroPadding2d'>, s: Tensor, shape: readonly number[]): Tensor {
   const [[top], [left]] = node.attrs.padding;
   const [n, h, w, c] = shape as [number, number, number, number];
-  return tf.slice(s as Tensor4D, [0, top, left, 0], [n, h, w, c]);
+  return sliceMerged(s as Tensor4D, [0, top, left, 0], [n, h, w, c]);
 }
 
 /** Zero padding; its backward crops (relevance on the border is dropped). */

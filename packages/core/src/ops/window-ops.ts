@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { sliceMerged } from './fast-slice.js';
 
 /** Inserts `s − 1` zeros between neighbouring rows/columns: `[N,H,W,C] → [N,(H−1)sh+1,(W−1)sw+1,C]`. */
 export function insertZeros(t: Tensor4D, sh: number, sw: number): Tensor4D {
@@ -20,7 +21,7 @@ export function insertZeros(t: Tensor4D, sh: number, sw: number): Tensor4D {
       [0, 0],
     ]);
     const full = tf.reshape(spread, [n, h * sh, w * sw, c]);
-    return tf.slice(full, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as Tensor4D;
+    return sliceMerged(full as Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
   });
 }
 
@@ -34,7 +35,7 @@ export function placeAt(t: Tensor4D, dy: number, dx: number, height: number, wid
     const hh = Math.min(h - y0, height - Math.max(dy, 0));
     const ww = Math.min(w - x0, width - Math.max(dx, 0));
     if (hh <= 0 || ww <= 0) return tf.zeros([n, height, width, c]) as Tensor4D;
-    const cropped = y0 === 0 && x0 === 0 && hh === h && ww === w ? t : tf.slice(t, [0, y0, x0, 0], [n, hh, ww, c]);
+    const cropped = y0 === 0 && x0 === 0 && hh === h && ww === w ? t : sliceMerged(t, [0, y0, x0, 0], [n, hh, ww, c]);
     const top = Math.max(dy, 0);
     const left = Math.max(dx, 0);
     return tf.pad(cropped, [
@@ -43,5 +44,40 @@ export function placeAt(t: Tensor4D, dy: number, dx: number, height: number, wid
       [left, width - left - ww],
       [0, 0],
     ]);
+  });
+}
+
+/**
+ * Interleaves stride-phase maps back to full resolution: `maps[a][b]` (`[N, mh, mw, C]`, or `null`
+ * for a phase that is all zeros) lands at rows `m·sh + a`, columns `q·sw + b` of the
+ * `[N, mh·sh, mw·sw, C]` result. With every phase present: one stack along a new leading axis (a
+ * plain copy of each map) and two transposes; otherwise each present phase is spread by one pad
+ * and the spread maps are summed. Never a stack or concat along an inner axis, which the wasm and
+ * cpu backends copy one short row at a time.
+ */
+export function interleavePhases(maps: readonly (readonly (Tensor4D | null)[])[], n: number, mh: number, mw: number, c: number): Tensor4D {
+  const sh = maps.length;
+  const sw = maps[0]!.length;
+  return tf.tidy(() => {
+    const present: [number, number, Tensor4D][] = [];
+    maps.forEach((row, a) => row.forEach((m, b) => m && present.push([a, b, m])));
+    if (present.length === 0) return tf.zeros([n, mh * sh, mw * sw, c]) as Tensor4D;
+    if (present.length === sh * sw) {
+      // [sh·sw, n·mh, mw·c] → [n·mh, sh·sw, mw·c] → (as [n·mh·sh, sw, mw, c]) → [n·mh·sh, mw, sw, c]:
+      // two transposes of rank ≤ 4 (tfjs-backend-wasm transposes rank 5 elementwise, ~20× slower).
+      const stacked = tf.reshape(tf.stack(present.map(([, , m]) => m)), [sh * sw, n * mh, mw * c]);
+      const byRow = tf.reshape(tf.transpose(stacked, [1, 0, 2]), [n * mh * sh, sw, mw, c]);
+      return tf.reshape(tf.transpose(byRow, [0, 2, 1, 3]), [n, mh * sh, mw * sw, c]) as Tensor4D;
+    }
+    const spread = present.map(([a, b, m]) =>
+      tf.pad(tf.reshape(m, [n * mh, 1, mw, 1, c]), [
+        [0, 0],
+        [a, sh - 1 - a],
+        [0, 0],
+        [b, sw - 1 - b],
+        [0, 0],
+      ]),
+    );
+    return tf.reshape(spread.length === 1 ? spread[0]! : tf.addN(spread), [n, mh * sh, mw * sw, c]) as Tensor4D;
   });
 }
