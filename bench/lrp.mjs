@@ -194,20 +194,27 @@ async function timed(f) {
   return { ms, cpu: (c.user + c.system) / 1000 };
 }
 
-/** Times `once`: one warm-up, then `runs` timed calls. */
-async function timeRuns(label, runs, once, sampler) {
+/**
+ * Times `once`: one warm-up, then `runs` timed calls. With `pair`, each timed call is preceded by
+ * one timed `pair()` (the forward), so that each run has a reference measured under the same
+ * machine load (`pairedMs`).
+ */
+async function timeRuns(label, runs, once, sampler, pair) {
   const warm = await once();
   log(`${label}: warm-up ${warm.ms.toFixed(0)} ms`);
   sampler.sample();
   const times = [];
+  const paired = [];
   for (let i = 0; i < runs; i++) {
+    if (pair) paired.push((await pair()).ms);
     times.push(await once());
     sampler.sample();
   }
   const ms = times.map((t) => t.ms);
   const cpu = times.map((t) => t.cpu);
-  log(`${label}: runs ${ms.map((t) => t.toFixed(0)).join(', ')} ms (cpu ${cpu.map((t) => t.toFixed(0)).join(', ')} ms); median ${median(ms).toFixed(0)} ms`);
-  return { ms, cpu, warmup: warm.ms };
+  const pairs = pair ? `; paired forwards ${paired.map((t) => t.toFixed(0)).join(', ')} ms` : '';
+  log(`${label}: runs ${ms.map((t) => t.toFixed(0)).join(', ')} ms (cpu ${cpu.map((t) => t.toFixed(0)).join(', ')} ms); median ${median(ms).toFixed(0)} ms${pairs}`);
+  return { ms, cpu, warmup: warm.ms, pairedMs: paired };
 }
 
 /** One `tf.profile` of `f`: kernel wall time summed by kernel name, largest first. */
@@ -309,6 +316,7 @@ async function main() {
     gradient_ms: null,
     composites: {},
     ratios: {},
+    ratios_of_medians: {},
     peak_rss_mb: null,
     leaked_tensors: null,
     node: process.version,
@@ -323,6 +331,7 @@ async function main() {
     explainer_ms: {},
     warmup_ms: {},
     runs_ms: {},
+    paired_forward_ms: {},
     cpu_ms: {},
     max_rss_kernel_mb: null,
     rss_after_graph_mb: mb(rssAfterGraph),
@@ -362,14 +371,24 @@ async function main() {
           return explanation;
         });
       // The warm-up includes the one-off work (modified weights computed and cached).
-      const times = await timeRuns(method, opts.runs, explain, sampler);
+      // Each run is paired with a forward timed just before it: the ratio is the median of the
+      // per-run ratios, so a burst of load on this shared machine hits both sides of a ratio.
+      const forwardNow = () =>
+        timed(async () => {
+          const y = explainer.forward(input);
+          await y.data();
+          return y;
+        });
+      const times = await timeRuns(method, opts.runs, explain, sampler, forwardNow);
       result.runs_ms[method] = times.ms.map((t) => round(t));
+      result.paired_forward_ms[method] = times.pairedMs.map((t) => round(t));
       result.cpu_ms[method] = round(median(times.cpu));
       result.warmup_ms[method] = round(times.warmup);
       const ms = round(median(times.ms));
       if (method === 'gradient') result.gradient_ms = ms;
       else result.composites[method] = ms;
-      result.ratios[method] = round(median(times.ms) / result.forward_ms, 2);
+      result.ratios[method] = round(median(times.ms.map((t, k) => t / times.pairedMs[k])), 2);
+      result.ratios_of_medians[method] = round(median(times.ms) / result.forward_ms, 2);
       if (opts.profile) {
         profiles[method] = await profileKernels(async () => {
           const explanation = explainer.explain(input, { target });

@@ -96,9 +96,16 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
     branchInputs.forEach((x, k) => {
       if (x === null) return;
       const key = branch.input === 'ones' ? 'ones' : x;
+      const previous = groups[k]!.get(key);
+      if (previous && c === -1) {
+        // A subtracted branch (e.g. γ's −s_n seed): one `sub` instead of a `mul` and an `add`.
+        groups[k]!.set(key, tf.sub(previous, g[k]!));
+        release(previous);
+        release(g[k]!);
+        return;
+      }
       const term = c !== 1 ? tf.mul(g[k]!, c) : g[k]!;
       if (term !== g[k]) release(g[k]!);
-      const previous = groups[k]!.get(key);
       if (previous) {
         groups[k]!.set(key, tf.add(previous, term));
         release(previous);

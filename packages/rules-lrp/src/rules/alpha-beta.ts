@@ -32,13 +32,15 @@ export const alphaBeta: Rule<AlphaBetaOptions> = {
     if (ctx.inputsNonNegative.length > 0 && ctx.inputsNonNegative.every(Boolean)) {
       // Inputs ≥ 0: the x⁻ branches vanish, and z⁻ = W⁻x + b⁻ = z − (W⁺x + b⁺): one extra forward
       // (W⁺x) and two transposed maps. W⁻ᵀ is still applied directly (folding it into Wᵀ − W⁺ᵀ
-      // would cancel large terms where z⁻ ≈ 0).
+      // would cancel large terms where z⁻ ≈ 0). z⁺ ≥ 0, so stab(z⁺) = z⁺ + ε; z⁻ ≤ 0, so
+      // stab(z⁻) = −(relu(z⁺ − z) + ε) (where z⁻ is exactly 0 the sign differs, but there every
+      // x_i·w⁻_ij is 0 and the seed's value does not matter). The second seed is −s⁻, hence +β.
       return {
         branches: [
           { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
-          { input: 'positive', param: eachParam(negativePart), coefficient: -beta, forward: false },
+          { input: 'positive', param: eachParam(negativePart), coefficient: beta, forward: false },
         ],
-        mapSeed: (r, [zp], { z, stabilize }) => [tf.div(r, stabilize(zp!, 1e-6)), tf.div(r, stabilize(tf.sub(z, zp!), 1e-6))],
+        mapSeed: (r, [zp], { z }) => [tf.div(r, tf.add(zp!, 1e-6)), tf.div(r, tf.add(tf.relu(tf.sub(zp!, z)), 1e-6))],
       };
     }
     return {
