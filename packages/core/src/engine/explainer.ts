@@ -287,48 +287,64 @@ export function createExplainer(options: ExplainerOptions): Explainer {
        * Whatever is pending elsewhere when a conditioned node is reached bypassed that node and is
        * dropped. What is still pending at the end stays in `pending` (the caller disposes it).
        */
-      const walk = (pending: Map<string, Tensor>, from: number, to: number, acts: Activations, maskOf: (id: string) => Tensor | undefined): void => {
+      const walk = (
+        pending: Map<string, Tensor>,
+        from: number,
+        to: number,
+        acts: Activations,
+        maskOf: (id: string) => Tensor | undefined,
+        done?: (id: string) => void,
+      ): void => {
         for (let i = from; i >= to; i--) {
           const node = nodes[i]!;
-          let relevance = pending.get(node.id);
-          if (!relevance) continue;
-          pending.delete(node.id);
-          const mask = maskOf(node.id);
-          if (mask) {
-            const masked = tf.mul(relevance, mask);
-            relevance.dispose();
-            relevance = masked;
-            for (const t of pending.values()) t.dispose();
-            pending.clear();
-          }
-          record(node.id, relevance);
-          const current = relevance;
-          let contributions: Tensor[];
           try {
-            contributions = tf.tidy(() => {
-              const raw = propagateNode(node, bound.get(node.id)!, current, acts);
-              const transform = outgoing.get(node.id);
-              return transform ? raw.map((r) => transform(r)) : raw;
-            });
+            step(node, pending, acts, maskOf);
           } finally {
-            current.dispose();
+            done?.(node.id);
           }
-          if (node.op === 'input') {
-            inputParts.push(contributions[0]!);
-            continue;
-          }
-          node.inputs.forEach((inputId, k) => {
-            const c = contributions[k]!;
-            const previous = pending.get(inputId);
-            if (previous) {
-              pending.set(inputId, tf.add(previous, c));
-              previous.dispose();
-              c.dispose();
-            } else {
-              pending.set(inputId, c);
-            }
-          });
         }
+      };
+
+      /** One node of the backward walk: its relevance in `pending` goes to its inputs'. */
+      const step = (node: IRNode, pending: Map<string, Tensor>, acts: Activations, maskOf: (id: string) => Tensor | undefined): void => {
+        let relevance = pending.get(node.id);
+        if (!relevance) return;
+        pending.delete(node.id);
+        const mask = maskOf(node.id);
+        if (mask) {
+          const masked = tf.mul(relevance, mask);
+          relevance.dispose();
+          relevance = masked;
+          for (const t of pending.values()) t.dispose();
+          pending.clear();
+        }
+        record(node.id, relevance);
+        const current = relevance;
+        let contributions: Tensor[];
+        try {
+          contributions = tf.tidy(() => {
+            const raw = propagateNode(node, bound.get(node.id)!, current, acts);
+            const transform = outgoing.get(node.id);
+            return transform ? raw.map((r) => transform(r)) : raw;
+          });
+        } finally {
+          current.dispose();
+        }
+        if (node.op === 'input') {
+          inputParts.push(contributions[0]!);
+          return;
+        }
+        node.inputs.forEach((inputId, k) => {
+          const c = contributions[k]!;
+          const previous = pending.get(inputId);
+          if (previous) {
+            pending.set(inputId, tf.add(previous, c));
+            previous.dispose();
+            c.dispose();
+          } else {
+            pending.set(inputId, c);
+          }
+        });
       };
 
       const run = (): Tensor => {
@@ -337,8 +353,16 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         const pending = new Map([[targetId, tf.clone(seed)]]);
         try {
           if (!expansion) {
-            walk(pending, nodes.length - 1, lowest, mainActs, (id) => masks.get(id));
-            return inputParts[0] ?? (lowest > 0 ? tf.zeros([0]) : tf.zerosLike(outputs.get(graph.input)!));
+            // One walk: a node's stored output is last read when the walk reaches the node itself
+            // (its consumers come after it), so it is freed there — the peak memory of the
+            // backward then holds the activations below the current node only.
+            const release = (id: string) => {
+              if (id === targetId) return;
+              outputs.get(id)?.dispose();
+              outputs.delete(id);
+            };
+            walk(pending, nodes.length - 1, lowest, mainActs, (id) => masks.get(id), release);
+            return inputParts[0] ?? (lowest > 0 ? tf.zeros([0]) : tf.zerosLike(input));
           }
           // Above the expansion layer: one row per sample, up to the layer's relevance.
           const at = position.get(expansion.id)!;
