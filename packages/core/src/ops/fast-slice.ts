@@ -1,7 +1,7 @@
 /**
  * `tf.slice` with the trailing dimensions it takes whole merged into the last one it cuts, so the
- * copy runs over long contiguous rows. Same result as `tf.slice(x, begin, size)`; on the wasm and
- * cpu backends a 4-D slice copies one innermost row at a time, and cropping an NHWC map
+ * copy runs over long contiguous rows. Same result as `tf.slice(x, begin, size)`; tfjs-backend-wasm
+ * copies a 4-D slice one innermost row at a time, so cropping an NHWC map
  * (`[1, 114, 114, 64] → [1, 112, 112, 64]`) as `[1, 114, 7296]` copies 112 rows instead of 12 544.
  */
 import * as tf from '@tensorflow/tfjs-core';

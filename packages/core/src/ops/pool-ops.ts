@@ -34,8 +34,8 @@ function offsets(a: PoolAttrs): [number, number][] {
  * takes what is left of the window's value (what is left becomes exactly 0 once it is taken, so no
  * boolean bookkeeping is needed). Offsets of the same stride phase are summed at low resolution
  * (shifted by whole output rows/columns), and the phases are interleaved back to full resolution
- * by one stack and transpose ({@link interleavePhases}) — instead of a `depthToSpace` (slow on
- * wasm) or one full-resolution placement per offset.
+ * by one stack and two transposes ({@link interleavePhases}) — instead of a `depthToSpace` (slow
+ * on wasm) or one full-resolution placement per offset.
  */
 export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tensor4D): Tensor4D {
   return tf.tidy(() => {

@@ -52,8 +52,8 @@ export function placeAt(t: Tensor4D, dy: number, dx: number, height: number, wid
  * for a phase that is all zeros) lands at rows `m·sh + a`, columns `q·sw + b` of the
  * `[N, mh·sh, mw·sw, C]` result. With every phase present: one stack along a new leading axis (a
  * plain copy of each map) and two transposes; otherwise each present phase is spread by one pad
- * and the spread maps are summed. Never a stack or concat along an inner axis, which the wasm and
- * cpu backends copy one short row at a time.
+ * and the spread maps are summed. Never a stack or concat along an inner axis, which
+ * tfjs-backend-wasm copies one short row at a time.
  */
 export function interleavePhases(maps: readonly (readonly (Tensor4D | null)[])[], n: number, mh: number, mw: number, c: number): Tensor4D {
   const sh = maps.length;
@@ -64,7 +64,7 @@ export function interleavePhases(maps: readonly (readonly (Tensor4D | null)[])[]
     if (present.length === 0) return tf.zeros([n, mh * sh, mw * sw, c]) as Tensor4D;
     if (present.length === sh * sw) {
       // [sh·sw, n·mh, mw·c] → [n·mh, sh·sw, mw·c] → (as [n·mh·sh, sw, mw, c]) → [n·mh·sh, mw, sw, c]:
-      // two transposes of rank ≤ 4 (tfjs-backend-wasm transposes rank 5 elementwise, ~20× slower).
+      // two transposes of rank ≤ 4 (tfjs-backend-wasm transposes rank 5 elementwise: ~50× slower here).
       const stacked = tf.reshape(tf.stack(present.map(([, , m]) => m)), [sh * sw, n * mh, mw * c]);
       const byRow = tf.reshape(tf.transpose(stacked, [1, 0, 2]), [n * mh * sh, sw, mw, c]);
       return tf.reshape(tf.transpose(byRow, [0, 2, 1, 3]), [n, mh * sh, mw * sw, c]) as Tensor4D;
