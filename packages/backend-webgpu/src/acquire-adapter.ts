@@ -20,17 +20,26 @@ export type FeatureLevel = 'core' | 'compatibility';
 
 /** How to look for an adapter. */
 export interface AdapterRequest {
-  /** A `GPU` to use instead of `navigator.gpu` or the `webgpu` package. */
+  /**
+   * A `GPU` to use instead of `navigator.gpu` (browsers) or the `webgpu` package (Node), e.g.
+   * `create([...])` from `webgpu` with options of your own.
+   */
   readonly gpu?: GPU;
-  /** `auto` (default): a core adapter, else a compatibility one. */
+  /** `auto` (default): a core adapter if there is one, else a compatibility one (OpenGL). */
   readonly featureLevel?: 'auto' | FeatureLevel;
-  /** Passed to `requestAdapter`. */
+  /** Passed to `requestAdapter` (default: the browser's or Dawn's choice). */
   readonly powerPreference?: GPUPowerPreference;
-  /** Node: Dawn's backend; default: Dawn's own choice, then `opengl` on Linux. */
+  /**
+   * Node: Dawn's backend. Default: Dawn's own choice (Vulkan on Linux, Metal, D3D12), then on
+   * Linux `opengl` (Mesa; with no GPU, its software rasterizer llvmpipe).
+   */
   readonly dawnBackend?: DawnBackend;
   /** Node: more options for the `webgpu` package's `create()`, e.g. `enable-dawn-features=…`. */
   readonly dawnOptions?: readonly string[];
-  /** Node: how to load the `webgpu` package (default: a dynamic `import('webgpu')`). */
+  /**
+   * Node: how to load the `webgpu` package (default: a dynamic `import('webgpu')` that bundlers
+   * do not follow).
+   */
   readonly loadDawn?: () => Promise<unknown>;
 }
 

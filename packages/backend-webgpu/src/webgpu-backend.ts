@@ -3,33 +3,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, type Backend, type Plugin, type SupportReport } from '@nrm/core';
-import { acquireAdapter, isNode, type AcquiredAdapter, type AdapterProbe, type DawnBackend, type FeatureLevel } from './acquire-adapter.js';
+import { acquireAdapter, isNode, type AcquiredAdapter, type AdapterProbe, type AdapterRequest, type FeatureLevel } from './acquire-adapter.js';
 import { guardedBackendClass, type GuardedWebGpuBackend } from './guarded-backend.js';
 import { installKernelFixes } from './kernel-fixes.js';
 
-/** Options of {@link createWebGpuBackend}. */
-export interface WebGpuBackendOptions {
-  /**
-   * A `GPU` to use instead of `navigator.gpu` (browsers) or the `webgpu` package (Node), e.g.
-   * `create([...])` from `webgpu` with options of your own.
-   */
-  readonly gpu?: GPU;
-  /** `auto` (default): a core adapter if there is one, else a compatibility one (OpenGL). */
-  readonly featureLevel?: 'auto' | FeatureLevel;
-  /** Passed to `requestAdapter` (default: the browser's or Dawn's choice). */
-  readonly powerPreference?: GPUPowerPreference;
-  /**
-   * Node: Dawn's backend. Default: Dawn's own choice (Vulkan on Linux, Metal, D3D12), then on
-   * Linux `opengl` (Mesa; with no GPU, its software rasterizer llvmpipe).
-   */
-  readonly dawnBackend?: DawnBackend;
-  /** Node: more options for the `webgpu` package's `create()`, e.g. `enable-dawn-features=…`. */
-  readonly dawnOptions?: readonly string[];
-  /**
-   * Node: how to load the `webgpu` package (default: a dynamic `import('webgpu')` that bundlers
-   * do not follow).
-   */
-  readonly loadDawn?: () => Promise<unknown>;
+/** Options of {@link createWebGpuBackend}: where to find an adapter, and the buffer guard's limit. */
+export interface WebGpuBackendOptions extends AdapterRequest {
   /**
    * The largest tensor, in bytes, that may get a GPU buffer. Default and upper bound: the
    * device's `maxStorageBufferBindingSize` (128 MiB on most drivers). Lower it for drivers that

@@ -7,30 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@nrm/core';
+import { mulberry32, shuffleInPlace } from '@nrm/eval';
 
 const PIXELS = 28 * 28;
 const CLASSES = 10;
 /** The split `examples/digits-cnn` trained the demo model on. */
 const SPLIT = { seed: 42, trainCount: 8000, testCount: 2000 } as const;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace<T>(array: T[], random: () => number): T[] {
-  for (let i = array.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [array[i], array[j]] = [array[j]!, array[i]!];
-  }
-  return array;
-}
 
 /** Largest-remainder allocation of `total` across classes in proportion to `sizes` (ties by class). */
 function allocate(total: number, sizes: readonly number[]): number[] {
