@@ -343,15 +343,15 @@ async function main() {
     t0 = performance.now();
     const explainer = createExplainer({ graph: device, registry, composite: method, options: COMPOSITE_OPTIONS[method] });
     result.explainer_ms[method] = round(performance.now() - t0);
+    const forward = () =>
+      timed(async () => {
+        const y = explainer.forward(input);
+        await y.data();
+        return y;
+      });
     try {
       if (i === 0) {
         // The forward (the same for every explainer), and the target: the argmax logit.
-        const forward = () =>
-          timed(async () => {
-            const y = explainer.forward(input);
-            await y.data();
-            return y;
-          });
         const times = await timeRuns('forward', opts.runs, forward, sampler);
         result.forward_ms = round(median(times.ms));
         result.runs_ms.forward = times.ms.map((t) => round(t));
@@ -373,13 +373,7 @@ async function main() {
       // The warm-up includes the one-off work (modified weights computed and cached).
       // Each run is paired with a forward timed just before it: the ratio is the median of the
       // per-run ratios, so a burst of load on this shared machine hits both sides of a ratio.
-      const forwardNow = () =>
-        timed(async () => {
-          const y = explainer.forward(input);
-          await y.data();
-          return y;
-        });
-      const times = await timeRuns(method, opts.runs, explain, sampler, forwardNow);
+      const times = await timeRuns(method, opts.runs, explain, sampler, forward);
       result.runs_ms[method] = times.ms.map((t) => round(t));
       result.paired_forward_ms[method] = times.pairedMs.map((t) => round(t));
       result.cpu_ms[method] = round(median(times.cpu));

@@ -7,22 +7,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { sliceMerged } from './fast-slice.js';
 
+/**
+ * Spreads `t` (`[N, H, W, C]`) over an `[N, H·sh, W·sw, C]` map at rows `y·sh + a`, columns
+ * `x·sw + b`, zeros elsewhere: one pad of a rank-5 view.
+ */
+function spreadPhase(t: Tensor4D, a: number, b: number, sh: number, sw: number): Tensor4D {
+  const [n, h, w, c] = t.shape;
+  return tf.tidy(() => {
+    const spread = tf.pad(tf.reshape(t, [n * h, 1, w, 1, c]), [
+      [0, 0],
+      [a, sh - 1 - a],
+      [0, 0],
+      [b, sw - 1 - b],
+      [0, 0],
+    ]);
+    return tf.reshape(spread, [n, h * sh, w * sw, c]) as Tensor4D;
+  });
+}
+
 /** Inserts `s − 1` zeros between neighbouring rows/columns: `[N,H,W,C] → [N,(H−1)sh+1,(W−1)sw+1,C]`. */
 export function insertZeros(t: Tensor4D, sh: number, sw: number): Tensor4D {
   if (sh === 1 && sw === 1) return t;
   const [n, h, w, c] = t.shape;
-  return tf.tidy(() => {
-    const spread = tf.pad(tf.reshape(t, [n, h, 1, w, 1, c]), [
-      [0, 0],
-      [0, 0],
-      [0, sh - 1],
-      [0, 0],
-      [0, sw - 1],
-      [0, 0],
-    ]);
-    const full = tf.reshape(spread, [n, h * sh, w * sw, c]);
-    return sliceMerged(full as Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
-  });
+  return tf.tidy(() => sliceMerged(spreadPhase(t, 0, 0, sh, sw), [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]));
 }
 
 /** `out[y, x] = t[y − dy, x − dx]` inside an `H × W` frame, zero where `t` does not reach. */
@@ -69,15 +76,7 @@ export function interleavePhases(maps: readonly (readonly (Tensor4D | null)[])[]
       const byRow = tf.reshape(tf.transpose(stacked, [1, 0, 2]), [n * mh * sh, sw, mw, c]);
       return tf.reshape(tf.transpose(byRow, [0, 2, 1, 3]), [n, mh * sh, mw * sw, c]) as Tensor4D;
     }
-    const spread = present.map(([a, b, m]) =>
-      tf.pad(tf.reshape(m, [n * mh, 1, mw, 1, c]), [
-        [0, 0],
-        [a, sh - 1 - a],
-        [0, 0],
-        [b, sw - 1 - b],
-        [0, 0],
-      ]),
-    );
-    return tf.reshape(spread.length === 1 ? spread[0]! : tf.addN(spread), [n, mh * sh, mw * sw, c]) as Tensor4D;
+    const spread = present.map(([a, b, m]) => spreadPhase(m, a, b, sh, sw));
+    return spread.length === 1 ? spread[0]! : (tf.addN(spread) as Tensor4D);
   });
 }
