@@ -9,6 +9,7 @@ export * from './contracts.js';
 export { createRegistry, type Registry } from './registry.js';
 export { KNOWN_PROVIDERS } from './providers.js';
 export { stabilize } from './stabilize.js';
+export { consume, consume2 } from './consume.js';
 export { readNpy, writeNpy, type NpyArray } from './io/npy.js';
 export { createExplainer, type Explainer, type ExplainerOptions } from './engine/explainer.js';
 export { isDeviceGraph, uploadGraph, type DeviceGraph, type UploadGraphOptions } from './engine/device-graph.js';

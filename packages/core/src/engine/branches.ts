@@ -91,7 +91,12 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
   prop.branches.forEach((branch, i) => {
     const branchInputs = xs[i]!;
     if (branchInputs.every((x) => x === null)) return;
-    const g = transpose(state.node, seeds[i]!, state.branchParams(i), inputShapes);
+    const seed = seeds[i]!;
+    const g = transpose(state.node, seed, state.branchParams(i), inputShapes);
+    // The seed is freed before the terms are combined (one full-size tensor less at the peak)
+    // unless a later branch, a group or this transposed map itself still holds it.
+    const held = g.includes(seed) || groups.some((byInput) => [...byInput.values()].includes(seed));
+    if (!held && !seeds.slice(i + 1).includes(seed) && !keep.has(seed)) seed.dispose();
     const c = branch.coefficient ?? 1;
     branchInputs.forEach((x, k) => {
       if (x === null) return;
@@ -114,9 +119,6 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
         groups[k]!.set(key, term);
       }
     });
-    const seed = seeds[i]!;
-    const held = groups.some((byInput) => [...byInput.values()].includes(seed));
-    if (!held && !seeds.slice(i + 1).includes(seed) && !keep.has(seed)) seed.dispose();
   });
   return groups.map((byInput, k) => {
     let total: Tensor | undefined;

@@ -296,4 +296,66 @@ describe('createExplainer', () => {
     expect(explainer.rules).toEqual({ x: 'builtin/pass', a: 'test/lrp0', r: 'test/pass', d: 'builtin/gradient', s: 'builtin/gradient' });
     explainer.dispose();
   });
+
+  it('frees a modified kernel that only a transposed map uses, keeping the flipped kernel that map reads', () => {
+    // x [4, 4, 2] → conv 3×3 (3 channels, stride 1 or 2): a rule whose one branch scales W by 2
+    // for its transposed map only (`forward: false`): R_in = x ⊙ (2W)ᵀ(R ⊘ z).
+    const kernel = Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => ((i * 7) % 11) / 10 - 0.4);
+    const convNet = (stride: number): Graph => {
+      const out = stride === 1 ? 4 : 2;
+      const nodes: IRNode[] = [
+        { id: 'x', op: 'input', inputs: [], attrs: { shape: [4, 4, 2] }, outputShape: [4, 4, 2] },
+        {
+          id: 'c',
+          op: 'conv2d',
+          inputs: ['x'],
+          attrs: { strides: [stride, stride], padding: 'same', dilations: [1, 1] },
+          outputShape: [out, out, 3],
+          params: { kernel: host([3, 3, 2, 3], kernel), bias: host([3], [0.1, -0.2, 0.3]) },
+        },
+      ];
+      return { nodes, input: 'x', outputs: ['c'], layers: { x: 'x', c: 'c' }, warnings: [] };
+    };
+    const doubledTransposeOnly: Rule = {
+      specificationVersion: 'v1',
+      id: 'test/doubled',
+      meta: { name: 'Doubled', description: 'x ⊙ (2W)ᵀ(R/z)', appliesTo: ['conv2d'], defaultOptions: {} },
+      create: () => ({ branches: [{ param: (p) => tf.mul(p, 2), forward: false }], mapSeed: (r, [z]) => [tf.div(r, z!)] }),
+    };
+    const doubled: Composite = { specificationVersion: 'v1', id: 'doubled', description: '', rules: [{ match: { op: 'conv2d' }, use: 'test/doubled' }] };
+    const registry = createRegistry([{ specificationVersion: 'v1', name: 'test', rules: [doubledTransposeOnly], composites: [doubled] }]);
+    const x = tf.tensor4d(Array.from({ length: 32 }, (_, i) => ((i * 5) % 9) / 4 - 1), [1, 4, 4, 2]);
+    const kernelBytes = kernel.length * 4;
+    for (const stride of [1, 2]) {
+      const graph = convNet(stride);
+      const device = uploadGraph(graph);
+      const explainer = createExplainer({ graph: device, registry, composite: 'doubled', inputNonNegative: false });
+      const bytesBefore = tf.memory().numBytes;
+      const tensorsBefore = tf.memory().numTensors;
+      const explanation = explainer.explain(x, { target: { layer: 'c', indices: [[1, 1, 2]] } });
+      // By hand: the seed is z at the target, so R ⊘ z is one-hot there; R_in = x ⊙ (2W)ᵀ·onehot.
+      const expected = tf.tidy(() => {
+        const out = stride === 1 ? 4 : 2;
+        const onehot = tf.reshape(tf.cast(tf.oneHot([(1 * out + 1) * 3 + 2], out * out * 3), 'float32'), [1, out, out, 3]) as tf.Tensor4D;
+        const w2 = tf.mul(device.params.get('c')!.kernel, 2) as tf.Tensor4D;
+        return tf.mul(x, tf.conv2dTranspose(onehot, w2, [1, 4, 4, 2], stride, 'same'));
+      });
+      expect(Array.from(explanation.input.dataSync())).toEqual(Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)));
+      tf.dispose([explanation, expected]);
+      // What the explainer keeps after its first explanation: stride 1, the flipped 2W only (2W
+      // itself is freed); stride 2 (stride phases, which read the kernel), 2W and its phase kernels.
+      const keptTensors = tf.memory().numTensors - tensorsBefore;
+      const keptBytes = tf.memory().numBytes - bytesBefore;
+      if (stride === 1) {
+        expect(keptTensors).toBe(1);
+        expect(keptBytes).toBe(kernelBytes);
+      } else {
+        expect(keptTensors).toBeGreaterThan(1);
+        expect(keptBytes).toBeGreaterThan(kernelBytes);
+      }
+      explainer.dispose();
+      device.dispose();
+    }
+    x.dispose();
+  });
 });

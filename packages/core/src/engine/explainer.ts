@@ -101,6 +101,16 @@ function checkFinite(input: Tensor): void {
   }
 }
 
+/** `f()` in a tidy that may also return `null`. */
+function tidyOrNull(f: () => Tensor | null): Tensor | null {
+  let result: Tensor | null = null;
+  tf.tidy(() => {
+    result = f();
+    if (result) tf.keep(result);
+  });
+  return result;
+}
+
 /** Resolves the composite on the graph and uploads the parameters, once. */
 export function createExplainer(options: ExplainerOptions): Explainer {
   const { registry } = options;
@@ -123,16 +133,28 @@ export function createExplainer(options: ExplainerOptions): Explainer {
   const device = shared ?? uploadGraph(graph);
   const deviceParams = device.params;
   const modifiedCache = new Map<string, DeviceParams>();
-  const modified = (node: IRNode, key: string, modify: (p: Tensor, name: ParamName) => Tensor | null): DeviceParams => {
+  /**
+   * A node's parameters through `modify`, computed once per explainer (each in its own tidy, so that
+   * a modifier's intermediates are freed before anything else is allocated). With `transposeOnly`
+   * (a branch with `forward: false`), the op may derive what its transposed map reads at once; the
+   * modified kernel itself is then freed, its tensor object staying as the key of those derived
+   * kernels (LRP-γ's `W↓` on VGG16: 56 MB less at the peak).
+   */
+  const modified = (node: IRNode, key: string, modify: (p: Tensor, name: ParamName) => Tensor | null, transposeOnly = false): DeviceParams => {
     const cacheKey = `${node.id}\u0000${key}`;
     let params = modifiedCache.get(cacheKey);
     if (!params) {
       const base = deviceParams.get(node.id);
       if (!base) throw new InvalidArgumentError(`Node '${node.id}' (${node.op}) has no parameters to modify.`);
-      const kernel = keep(modify(base.kernel, 'kernel') ?? tf.zerosLike(base.kernel));
-      const bias = base.bias ? modify(base.bias, 'bias') : null;
-      params = { kernel, bias: bias ? keep(bias) : undefined };
+      // A modifier may hand a parameter back unchanged: that one stays the device graph's.
+      const own = (t: Tensor, original: Tensor) => (t === original ? t : keep(t));
+      const kernel = own(tidyOrNull(() => modify(base.kernel, 'kernel')) ?? tf.zerosLike(base.kernel), base.kernel);
+      // Transposed maps never read a bias.
+      const bias = base.bias && !transposeOnly ? tidyOrNull(() => modify(base.bias!, 'bias')) : null;
+      params = { kernel, bias: bias ? own(bias, base.bias!) : undefined };
       modifiedCache.set(cacheKey, params);
+      const prepare = OPS[node.op].prepareTranspose;
+      if (transposeOnly && kernel !== base.kernel && prepare && tf.tidy(() => prepare(node, params!))) kernel.dispose();
     }
     return params;
   };
@@ -189,7 +211,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         inputsNonNegative,
         branchParams: (i) => {
           const branch = p.branches[i]!;
-          return branch.param ? modified(node, `${rule.ruleId}#${i}`, branch.param) : params;
+          return branch.param ? modified(node, `${rule.ruleId}#${i}`, branch.param, branch.forward === false) : params;
         },
         sharedForward: outputs.sharedForward ? (i, compute) => outputs.sharedForward!(node, i, compute) : undefined,
       });

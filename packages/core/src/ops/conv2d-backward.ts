@@ -24,6 +24,28 @@ export type DeriveKernel = (key: string, compute: () => Tensor4D) => Tensor4D;
 
 const uncached: DeriveKernel = (_key, compute) => compute();
 
+/** Strided, undilated convs are transposed by stride phases; the others through one flipped kernel. */
+function goesByPhases(strides: readonly [number, number], dilations: readonly [number, number]): boolean {
+  return (strides[0] > 1 || strides[1] > 1) && dilations[0] === 1 && dilations[1] === 1;
+}
+
+/**
+ * Derives, through `derive`, every kernel {@link conv2dBackwardInput} will read for these strides
+ * and dilations, and returns `true` when it will then read nothing of `kernel` itself but its shape
+ * (the flipped-kernel path; the stride-phase path derives kernels per phase and is left alone:
+ * `false`). A caller that caches the derived kernels may then free a kernel used only transposed.
+ */
+export function prepareConv2dBackwardInput(
+  kernel: Tensor4D,
+  strides: readonly [number, number],
+  dilations: readonly [number, number] = [1, 1],
+  derive: DeriveKernel = uncached,
+): boolean {
+  if (goesByPhases(strides, dilations)) return false;
+  derive('flipped', () => flipKernel(kernel));
+  return true;
+}
+
 /**
  * `Wᵀ dy` for `y = conv2d(x, W)`: kernel `[kh, kw, cin, cout]`, `dy` `[N, oh, ow, cout]`,
  * result `[N, H, W, cin]` with `H, W` from `inputHW`. Strided (undilated) convs go by stride
@@ -43,7 +65,7 @@ export function conv2dBackwardInput(
     const [kh, kw] = kernel.shape;
     const [sh, sw] = strides;
     const [dh, dw] = dilations;
-    if ((sh > 1 || sw > 1) && dh === 1 && dw === 1) {
+    if (goesByPhases(strides, dilations)) {
       return conv2dBackwardInputByPhases(dy, kernel, inputHW, strides, padding, derive);
     }
     const [inH, inW] = inputHW;

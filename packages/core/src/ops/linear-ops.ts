@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { DeviceParams } from '../contracts.js';
 import type { IRNode, IRNodeOf } from '../ir.js';
-import { conv2dBackwardInput, type DeriveKernel } from './conv2d-backward.js';
+import { conv2dBackwardInput, prepareConv2dBackwardInput, type DeriveKernel } from './conv2d-backward.js';
 import { derived } from './derived-tensors.js';
 import type { OpImpl } from './op-impl.js';
 
@@ -72,26 +72,35 @@ function denseTranspose(s: Tensor2D, kernel: Tensor2D, inF: number, outF: number
   return (rows === 1 ? tf.reshape(product, [1, inF]) : tf.transpose(product)) as Tensor2D;
 }
 
-/** Conv2D, kernel `[kh, kw, in, out]`. */
-export const conv2dOp = linear(
-  (node, x, p) => {
+/**
+ * Conv2D, kernel `[kh, kw, in, out]`. Its transposed map reads only the flipped kernel (stride 1 or
+ * dilated), which `prepareTranspose` derives ahead.
+ */
+export const conv2dOp: OpImpl = {
+  ...linear(
+    (node, x, p) => {
+      const a = (node as IRNodeOf<'conv2d'>).attrs;
+      // The fused conv adds the bias inside the kernel: no separate broadcasting add.
+      return tf.fused.conv2d({
+        x: x as Tensor4D,
+        filter: p.kernel as Tensor4D,
+        strides: a.strides,
+        pad: a.padding,
+        dataFormat: 'NHWC',
+        dilations: a.dilations,
+        bias: p.bias,
+      });
+    },
+    (node, s, p, inputShape) => {
+      const a = (node as IRNodeOf<'conv2d'>).attrs;
+      return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, cacheOn(p.kernel));
+    },
+  ),
+  prepareTranspose: (node, p) => {
     const a = (node as IRNodeOf<'conv2d'>).attrs;
-    // The fused conv adds the bias inside the kernel: no separate broadcasting add.
-    return tf.fused.conv2d({
-      x: x as Tensor4D,
-      filter: p.kernel as Tensor4D,
-      strides: a.strides,
-      pad: a.padding,
-      dataFormat: 'NHWC',
-      dilations: a.dilations,
-      bias: p.bias,
-    });
+    return prepareConv2dBackwardInput(p.kernel as Tensor4D, a.strides, a.dilations, cacheOn(p.kernel));
   },
-  (node, s, p, inputShape) => {
-    const a = (node as IRNodeOf<'conv2d'>).attrs;
-    return conv2dBackwardInput(s as Tensor4D, p.kernel as Tensor4D, [inputShape[1]!, inputShape[2]!], a.strides, a.padding, a.dilations, cacheOn(p.kernel));
-  },
-);
+};
 
 /** Conv2DTranspose, kernel `[kh, kw, out, in]`: the transpose of a conv2d with that kernel. */
 export const conv2dTransposeOp = linear(

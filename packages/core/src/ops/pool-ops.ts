@@ -1,6 +1,7 @@
 /** Pooling: forward, and backward by explicit window offsets (runs on every backend). */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import { consume, consume2 } from '../consume.js';
 import type { IRNodeOf } from '../ir.js';
 import { windowGeometry } from './conv-geometry.js';
 import type { OpImpl } from './op-impl.js';
@@ -60,8 +61,12 @@ export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tenso
             ? tf.depthwiseConv2d(x, offsetPicker(kh, kw, c, i, j), a.strides, 'valid')
             : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (gh.out - 1) * sh + 1, j + (gw.out - 1) * sw + 1, c], [1, sh, sw, 1]);
         // step(y − candidate) is 0 where the candidate is the maximum, else 1 (float kernels only).
-        const kept = tf.mul(remaining, tf.step(tf.sub(y, candidate))) as Tensor4D;
+        // Intermediates are freed as soon as they are read (`consume`): on VGG16's first pool each
+        // is 3 MB, and the tidy would otherwise hold all of them until the interleave is done.
+        const notMax = consume(consume(candidate, (cand) => tf.sub(y, cand)), tf.step);
+        const kept = consume(notMax, (m) => tf.mul(remaining, m)) as Tensor4D;
         share = tf.sub(remaining, kept);
+        if (remaining !== s) remaining.dispose();
         remaining = kept;
       }
       const di = Math.floor(i / sh);
@@ -69,10 +74,10 @@ export function maxPoolBackward(a: PoolAttrs, s: Tensor4D, x: Tensor4D, y: Tenso
       const placed =
         mh === gh.out && mw === gw.out
           ? share
-          : (tf.pad(share, [[0, 0], [di, mh - gh.out - di], [dj, mw - gw.out - dj], [0, 0]]) as Tensor4D);
+          : consume(share, (t) => tf.pad(t, [[0, 0], [di, mh - gh.out - di], [dj, mw - gw.out - dj], [0, 0]]) as Tensor4D);
       const key = `${i % sh},${j % sw}`;
       const previous = phases.get(key);
-      phases.set(key, previous ? tf.add(previous, placed) : placed);
+      phases.set(key, previous ? (consume2(previous, placed, tf.add) as Tensor4D) : placed);
     });
     // Interleave: row phase a, column phase b → padded coordinates (m·sh + a, q·sw + b).
     const maps = Array.from({ length: sh }, (_, pa) => Array.from({ length: sw }, (_, pb) => phases.get(`${pa},${pb}`) ?? null));

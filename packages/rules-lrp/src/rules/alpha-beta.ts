@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, LINEAR_OPS, type Rule } from '@nrm/core';
+import { InvalidArgumentError, LINEAR_OPS, consume, type Rule } from '@nrm/core';
 import { eachParam, negativePart, positivePart } from './param-modifiers.js';
 
 /** Options of {@link alphaBeta}; α − β must be 1. */
@@ -40,20 +40,29 @@ export const alphaBeta: Rule<AlphaBetaOptions> = {
           { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
           { input: 'positive', param: eachParam(negativePart), coefficient: beta, forward: false },
         ],
-        mapSeed: (r, [zp], { z }) => [tf.div(r, tf.add(zp!, 1e-6)), tf.div(r, tf.add(tf.relu(tf.sub(zp!, z)), 1e-6))],
+        // Each intermediate is freed once read (`consume`).
+        mapSeed: (r, [zp], { z }) => [
+          consume(tf.add(zp!, 1e-6), (d) => tf.div(r, d)),
+          consume(consume(consume(tf.sub(zp!, z), tf.relu), (d) => tf.add(d, 1e-6)), (d) => tf.div(r, d)),
+        ],
       };
     }
+    // Inputs of either sign: z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺ ≥ 0 takes two forwards; z⁻ = W⁻x⁺ + W⁺x⁻ + b⁻ ≤ 0
+    // is z − z⁺ (z = Wx + b is stored), so the β branches need their transposed maps only. As in
+    // the non-negative case, stab(z⁻) = −(relu(z⁺ − z) + ε) and the β branches take −s⁻ with +β.
     return {
       branches: [
         { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
         { input: 'negative', param: eachParam(negativePart, false), coefficient: alpha },
-        { input: 'positive', param: eachParam(negativePart), coefficient: -beta },
-        { input: 'negative', param: eachParam(positivePart, false), coefficient: -beta },
+        { input: 'positive', param: eachParam(negativePart, false), coefficient: beta, forward: false },
+        { input: 'negative', param: eachParam(positivePart, false), coefficient: beta, forward: false },
       ],
-      mapSeed: (r, [a, b, c, d], { stabilize }) => {
-        const sp = tf.div(r, stabilize(tf.add(a!, b!), 1e-6));
-        const sn = tf.div(r, stabilize(tf.add(c!, d!), 1e-6));
-        return [sp, sp, sn, sn];
+      mapSeed: (r, [a, b], { z }) => {
+        const zp = tf.add(a!, b!);
+        const minusSn = consume(consume(consume(tf.sub(zp, z), tf.relu), (d) => tf.add(d, 1e-6)), (d) => tf.div(r, d));
+        const sp = consume(tf.add(zp, 1e-6), (d) => tf.div(r, d));
+        zp.dispose();
+        return [sp, sp, minusSn, minusSn];
       },
     };
   },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, LINEAR_OPS, type Rule } from '@nrm/core';
+import { InvalidArgumentError, LINEAR_OPS, consume, consume2, type Rule } from '@nrm/core';
 import { eachParam, negativePart, positivePart } from './param-modifiers.js';
 
 /** Options of {@link gamma}. */
@@ -41,11 +41,18 @@ export const gamma: Rule<GammaOptions> = {
       return {
         branches: [{ param: eachParam(up) }, { param: eachParam(down, false), forward: false, coefficient: -1 }],
         mapSeed: (r, [zp], { z }) => {
-          const sp = tf.tidy(() => tf.div(tf.mul(r, tf.step(z)), tf.add(tf.relu(zp!), 1e-6)));
-          const minusSn = tf.tidy(() => {
-            const minusZn = tf.sub(zp!, tf.mul(z, 2 + g));
-            return tf.div(tf.mul(r, tf.step(tf.neg(z))), tf.add(tf.relu(minusZn), 1e-6));
-          });
+          // Each intermediate is freed once read (`consume`): at most three live at a time.
+          const sp = consume2(
+            consume(tf.step(z), (m) => tf.mul(r, m)),
+            consume(tf.relu(zp!), (d) => tf.add(d, 1e-6)),
+            tf.div,
+          );
+          const minusZn = consume(tf.mul(z, 2 + g), (twoZ) => tf.sub(zp!, twoZ));
+          const minusSn = consume2(
+            consume(consume(tf.neg(z), tf.step), (m) => tf.mul(r, m)),
+            consume(consume(minusZn, tf.relu), (d) => tf.add(d, 1e-6)),
+            tf.div,
+          );
           return [sp, minusSn];
         },
       };
