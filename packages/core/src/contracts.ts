@@ -46,7 +46,10 @@ export interface Branch {
   /**
    * `false` when the seed mapper does not read this branch's forward output `z_i` (it derives what
    * it needs from the others and `z`, as `W⁻x + b⁻ = z − (W⁺x + b⁺)`): the engine skips that
-   * forward and hands the node's stored output in its place. Default `true`.
+   * forward and hands the node's stored output in its place. Only the transposed map then uses
+   * `param`'s result: its bias is not computed, and where the op derives everything its transposed
+   * map reads ahead (a stride-1 conv's flipped kernel), the modified kernel itself is freed.
+   * Default `true`.
    */
   readonly forward?: boolean;
 }
