@@ -6,10 +6,11 @@
  *
  *   node bench/heap-trace.mjs [--model vgg16|resnet50] [--composite epsilon-gamma-box] [--size 224]
  *
- * Prints JSON lines: per phase the wasm heap's size, the bytes of tensor data alive in it, and the
- * process RSS; every growth of the heap during the explanation with the kernel that was running
- * (the allocation that did not fit); the peak of tensor bytes and where it was; the process' peak
- * RSS; the largest mappings of `/proc/self/smaps` (the wasm memory is the big anonymous one).
+ * Prints JSON lines: per phase the wasm heap's size, the bytes of tensor data alive in it, the
+ * process RSS and `process.memoryUsage()`; every growth of the heap during the explanation with the
+ * kernel that was running (the allocation that did not fit); the peak of tensor bytes and where it
+ * was; the process' peak RSS; the largest mappings of `/proc/self/smaps` (the wasm memory is the
+ * big anonymous one).
  *
  * Tensor bytes are counted by wrapping the backend's `_malloc`/`_free` (tfjs-backend-wasm 4.x
  * allocates every tensor through them). XNNPACK's packed weights are allocated inside the wasm
@@ -83,7 +84,7 @@ engine.runKernel = (name, inputs, attrs) => {
     running = outer;
   }
 };
-const phase = (name) => print({ phase: name, heap_mb: mib(heapBytes()), tensor_mb: mib(tensorBytes), rss_mb: mib(process.memoryUsage.rss()) });
+const phase = (name) => { const m = process.memoryUsage(); print({ phase: name, heap_mb: mib(heapBytes()), tensor_mb: mib(tensorBytes), rss_mb: mib(m.rss), js_heap_used_mb: mib(m.heapUsed), js_heap_total_mb: mib(m.heapTotal), external_mb: mib(m.external), array_buffers_mb: mib(m.arrayBuffers) }); };
 
 phase('start');
 const model = (values.model === 'resnet50' ? buildResNet50 : buildVgg16)({ size, seed: 42, zeroBiases: true });
