@@ -33,13 +33,14 @@ function goesByPhases(strides: readonly [number, number], dilations: readonly [n
  * Derives, through `derive`, every kernel {@link conv2dBackwardInput} will read for these strides
  * and dilations, and returns `true` when it will then read nothing of `kernel` itself but its shape
  * (the flipped-kernel path; the stride-phase path derives kernels per phase and is left alone:
- * `false`). A caller that caches the derived kernels may then free a kernel used only transposed.
+ * `false`). A caller that caches the derived kernels may then free a kernel used only transposed;
+ * without a cache there is nothing to prepare, so `derive` is required.
  */
 export function prepareConv2dBackwardInput(
   kernel: Tensor4D,
   strides: readonly [number, number],
-  dilations: readonly [number, number] = [1, 1],
-  derive: DeriveKernel = uncached,
+  dilations: readonly [number, number],
+  derive: DeriveKernel,
 ): boolean {
   if (goesByPhases(strides, dilations)) return false;
   derive('flipped', () => flipKernel(kernel));
