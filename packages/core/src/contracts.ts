@@ -37,8 +37,9 @@ export interface Branch {
   /** Input modifier; default `identity`. */
   readonly input?: InputModifier;
   /**
-   * Parameter modifier, called once per node and explainer (the result is cached). Return `null`
-   * to drop the parameter (e.g. no bias). Omitted: parameters unchanged.
+   * Parameter modifier, called once per node and explainer (the result is cached by this function:
+   * branches that pass the same function share one modified kernel and what is derived from it).
+   * Return `null` to drop the parameter (e.g. no bias). Omitted: parameters unchanged.
    */
   readonly param?: (p: Tensor, name: ParamName) => Tensor | null;
   /** Weight of this branch in the reducer `R_in = Σ_i c_i · input_i(x) ⊙ param_i(W)ᵀ seed_i`; default 1. */

@@ -47,9 +47,17 @@ export function runBranches(prop: BranchPropagation, relevance: Tensor, state: B
   // Branch outputs computed here (not the stored output, not a shared forward): freed as soon as
   // the seeds exist, so that a node's peak memory is not every intermediate at once.
   const ownZs = new Set<Tensor>();
+  // Modified inputs, once per input modifier: branches with the same modifier share the tensor
+  // (and so their transposed maps are summed before one multiplication by it, below).
+  const byModifier = new Map<InputModifier | undefined, (Tensor | null)[]>();
+  const modifiedInputs = (mod: InputModifier | undefined): (Tensor | null)[] => {
+    let modified = byModifier.get(mod);
+    if (!modified) byModifier.set(mod, (modified = state.inputs.map((x, k) => modifyInput(mod, x, state.inputsNonNegative[k] ?? false))));
+    return modified;
+  };
   prop.branches.forEach((branch, i) => {
     const params = state.branchParams(i);
-    const modified = state.inputs.map((x, k) => modifyInput(branch.input, x, state.inputsNonNegative[k] ?? false));
+    const modified = modifiedInputs(branch.input);
     xs.push(modified);
     const unmodified = (branch.input === undefined || branch.input === 'identity') && branch.param === undefined;
     if (unmodified || branch.forward === false) {

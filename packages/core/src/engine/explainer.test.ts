@@ -65,6 +65,24 @@ function setup() {
   return createExplainer({ graph: residual(), registry, composite: 'lrp0' });
 }
 
+/** x [4, 4, 2] → conv `c` 3×3 (3 channels, bias, stride 1 or 2, same padding). */
+const kernel = Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => ((i * 7) % 11) / 10 - 0.4);
+const convNet = (stride: number): Graph => {
+  const out = stride === 1 ? 4 : 2;
+  const nodes: IRNode[] = [
+    { id: 'x', op: 'input', inputs: [], attrs: { shape: [4, 4, 2] }, outputShape: [4, 4, 2] },
+    {
+      id: 'c',
+      op: 'conv2d',
+      inputs: ['x'],
+      attrs: { strides: [stride, stride], padding: 'same', dilations: [1, 1] },
+      outputShape: [out, out, 3],
+      params: { kernel: host([3, 3, 2, 3], kernel), bias: host([3], [0.1, -0.2, 0.3]) },
+    },
+  ];
+  return { nodes, input: 'x', outputs: ['c'], layers: { x: 'x', c: 'c' }, warnings: [] };
+};
+
 describe('createExplainer', () => {
   it('propagates by hand-checkable numbers and splits the residual sum', () => {
     const explainer = setup();
@@ -298,24 +316,8 @@ describe('createExplainer', () => {
   });
 
   it('frees a modified kernel that only a transposed map uses, keeping the flipped kernel that map reads', () => {
-    // x [4, 4, 2] → conv 3×3 (3 channels, stride 1 or 2): a rule whose one branch scales W by 2
-    // for its transposed map only (`forward: false`): R_in = x ⊙ (2W)ᵀ(R ⊘ z).
-    const kernel = Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => ((i * 7) % 11) / 10 - 0.4);
-    const convNet = (stride: number): Graph => {
-      const out = stride === 1 ? 4 : 2;
-      const nodes: IRNode[] = [
-        { id: 'x', op: 'input', inputs: [], attrs: { shape: [4, 4, 2] }, outputShape: [4, 4, 2] },
-        {
-          id: 'c',
-          op: 'conv2d',
-          inputs: ['x'],
-          attrs: { strides: [stride, stride], padding: 'same', dilations: [1, 1] },
-          outputShape: [out, out, 3],
-          params: { kernel: host([3, 3, 2, 3], kernel), bias: host([3], [0.1, -0.2, 0.3]) },
-        },
-      ];
-      return { nodes, input: 'x', outputs: ['c'], layers: { x: 'x', c: 'c' }, warnings: [] };
-    };
+    // On `convNet`: a rule whose one branch scales W by 2 for its transposed map only
+    // (`forward: false`): R_in = x ⊙ (2W)ᵀ(R ⊘ z).
     const doubledTransposeOnly: Rule = {
       specificationVersion: 'v1',
       id: 'test/doubled',
@@ -356,6 +358,46 @@ describe('createExplainer', () => {
       explainer.dispose();
       device.dispose();
     }
+    x.dispose();
+  });
+
+  it('gives branches that pass the same modifier one modified kernel (and one derived kernel)', () => {
+    // R_in = x ⊙ ((2W)ᵀ(R ⊘ z₂) − ½(2W)ᵀ(R ⊘ z₂)) with z₂ = 2Wx + 2b, by a forward branch and a
+    // transpose-only branch: with one modifier they share 2W and its flip.
+    const ruleWith = (id: string, first: (p: tf.Tensor) => tf.Tensor, second: (p: tf.Tensor) => tf.Tensor): Rule => ({
+      specificationVersion: 'v1',
+      id,
+      meta: { name: id, description: '', appliesTo: ['conv2d'], defaultOptions: {} },
+      create: () => ({
+        branches: [{ param: first }, { param: second, forward: false, coefficient: -0.5 }],
+        mapSeed: (r, [z2]) => {
+          const s = tf.div(r, z2!);
+          return [s, s];
+        },
+      }),
+    });
+    const double = (p: tf.Tensor) => tf.mul(p, 2);
+    const shared = ruleWith('test/shared', double, double);
+    const separate = ruleWith('test/separate', double, (p) => tf.mul(p, 2));
+    const composites: Composite[] = ['shared', 'separate'].map((id) => ({ specificationVersion: 'v1', id, description: '', rules: [{ match: { op: 'conv2d' }, use: `test/${id}` }] }));
+    const registry = createRegistry([{ specificationVersion: 'v1', name: 'test', rules: [shared, separate], composites }]);
+    const x = tf.tensor4d(Array.from({ length: 32 }, (_, i) => ((i * 5) % 9) / 4 - 1), [1, 4, 4, 2]);
+    const device = uploadGraph(convNet(1));
+    const results: number[][] = [];
+    const kept: number[] = [];
+    for (const composite of ['shared', 'separate']) {
+      const explainer = createExplainer({ graph: device, registry, composite });
+      const before = tf.memory().numTensors;
+      const explanation = explainer.explain(x, { target: { layer: 'c', indices: [[1, 1, 2]] } });
+      results.push(Array.from(explanation.input.dataSync()));
+      explanation.dispose();
+      kept.push(tf.memory().numTensors - before);
+      explainer.dispose();
+    }
+    // Shared: 2W, 2b and the flipped 2W. Separate: the second branch's own flipped 2W besides.
+    expect(kept).toEqual([3, 4]);
+    expect(results[0]).toEqual(results[1]!.map((v) => expect.closeTo(v, 6)));
+    device.dispose();
     x.dispose();
   });
 });

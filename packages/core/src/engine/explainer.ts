@@ -132,30 +132,35 @@ export function createExplainer(options: ExplainerOptions): Explainer {
   if (shared) assertLive(shared);
   const device = shared ?? uploadGraph(graph);
   const deviceParams = device.params;
-  const modifiedCache = new Map<string, DeviceParams>();
+  type Modifier = (p: Tensor, name: ParamName) => Tensor | null;
+  /** Per node: modified parameters by modifier (a branch's `param`) or by a rule's own string key. */
+  const modifiedCache = new Map<string, Map<Modifier | string, { params: DeviceParams; transposeOnly: boolean }>>();
   /**
-   * A node's parameters through `modify`, computed once per explainer (each in its own tidy, so that
-   * a modifier's intermediates are freed before anything else is allocated). With `transposeOnly`
-   * (a branch with `forward: false`), the op may derive what its transposed map reads at once; the
-   * modified kernel itself is then freed, its tensor object staying as the key of those derived
-   * kernels (LRP-γ's `W↓` on VGG16: 56 MB less at the peak).
+   * A node's parameters through `modify`, computed once per explainer and key (each in its own
+   * tidy, so that a modifier's intermediates are freed before anything else is allocated). Branches
+   * are keyed by their modifier, so branches that pass the same function share one modified kernel
+   * and whatever is derived from it. With `transposeOnly` (a branch with `forward: false`), no bias
+   * is computed (transposed maps never read one), and the op may derive what its transposed map
+   * reads at once; the modified kernel itself is then freed, its tensor object staying as the key
+   * of those derived kernels (LRP-γ's `W↓` on VGG16: 56 MB less at the peak). A transposed map can
+   * use any entry; a forward needs one made for a forward.
    */
-  const modified = (node: IRNode, key: string, modify: (p: Tensor, name: ParamName) => Tensor | null, transposeOnly = false): DeviceParams => {
-    const cacheKey = `${node.id}\u0000${key}`;
-    let params = modifiedCache.get(cacheKey);
-    if (!params) {
-      const base = deviceParams.get(node.id);
-      if (!base) throw new InvalidArgumentError(`Node '${node.id}' (${node.op}) has no parameters to modify.`);
-      // A modifier may hand a parameter back unchanged: that one stays the device graph's.
-      const own = (t: Tensor, original: Tensor) => (t === original ? t : keep(t));
-      const kernel = own(tidyOrNull(() => modify(base.kernel, 'kernel')) ?? tf.zerosLike(base.kernel), base.kernel);
-      // Transposed maps never read a bias.
-      const bias = base.bias && !transposeOnly ? tidyOrNull(() => modify(base.bias!, 'bias')) : null;
-      params = { kernel, bias: bias ? own(bias, base.bias!) : undefined };
-      modifiedCache.set(cacheKey, params);
-      const prepare = OPS[node.op].prepareTranspose;
-      if (transposeOnly && kernel !== base.kernel && prepare && tf.tidy(() => prepare(node, params!))) kernel.dispose();
-    }
+  const modified = (node: IRNode, key: Modifier | string, modify: Modifier, transposeOnly = false): DeviceParams => {
+    let byKey = modifiedCache.get(node.id);
+    if (!byKey) modifiedCache.set(node.id, (byKey = new Map()));
+    const cached = byKey.get(key);
+    if (cached && (transposeOnly || !cached.transposeOnly)) return cached.params;
+    const base = deviceParams.get(node.id);
+    if (!base) throw new InvalidArgumentError(`Node '${node.id}' (${node.op}) has no parameters to modify.`);
+    // A modifier may hand a parameter back unchanged: that one stays the device graph's.
+    const own = (t: Tensor, original: Tensor) => (t === original ? t : keep(t));
+    const kernel = own(tidyOrNull(() => modify(base.kernel, 'kernel')) ?? tf.zerosLike(base.kernel), base.kernel);
+    const bias = base.bias && !transposeOnly ? tidyOrNull(() => modify(base.bias!, 'bias')) : null;
+    const params: DeviceParams = { kernel, bias: bias ? own(bias, base.bias!) : undefined };
+    // (A forward after a transpose-only entry replaces it; the old tensors are freed with the explainer.)
+    byKey.set(key, { params, transposeOnly });
+    const prepare = OPS[node.op].prepareTranspose;
+    if (transposeOnly && kernel !== base.kernel && prepare && tf.tidy(() => prepare(node, params))) kernel.dispose();
     return params;
   };
   const outgoing = new Map<string, (relevance: Tensor) => Tensor>();
@@ -211,7 +216,7 @@ export function createExplainer(options: ExplainerOptions): Explainer {
         inputsNonNegative,
         branchParams: (i) => {
           const branch = p.branches[i]!;
-          return branch.param ? modified(node, `${rule.ruleId}#${i}`, branch.param, branch.forward === false) : params;
+          return branch.param ? modified(node, branch.param, branch.param, branch.forward === false) : params;
         },
         sharedForward: outputs.sharedForward ? (i, compute) => outputs.sharedForward!(node, i, compute) : undefined,
       });

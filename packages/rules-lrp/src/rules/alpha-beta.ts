@@ -29,38 +29,39 @@ export const alphaBeta: Rule<AlphaBetaOptions> = {
     if (!Number.isFinite(alpha) || !Number.isFinite(beta) || Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) {
       throw new InvalidArgumentError(`lrp/alpha-beta needs α − β = 1 with β ≥ 0; got α = ${alpha}, β = ${beta}.`);
     }
+    // z⁺ ≥ 0, so stab(z⁺) = z⁺ + ε; z⁻ = z − z⁺ ≤ 0 (z = Wx + b is stored), so
+    // stab(z⁻) = −(relu(z⁺ − z) + ε) (where z⁻ is exactly 0 the sign differs, but there every
+    // x_i·w⁻_ij is 0 and the seed's value does not matter). The second seed is −s⁻, hence +β.
+    // W⁻ᵀ is still applied directly (folding it into Wᵀ − W⁺ᵀ would cancel large terms where
+    // z⁻ ≈ 0). Each intermediate is freed once read (`consume`).
+    const seeds = (r: tf.Tensor, zp: tf.Tensor, z: tf.Tensor): [tf.Tensor, tf.Tensor] => [
+      consume(tf.add(zp, 1e-6), (d) => tf.div(r, d)),
+      consume(consume(consume(tf.sub(zp, z), tf.relu), (d) => tf.add(d, 1e-6)), (d) => tf.div(r, d)),
+    ];
+    const plus = eachParam(positivePart);
+    const minusNoBias = eachParam(negativePart, false);
     if (ctx.inputsNonNegative.length > 0 && ctx.inputsNonNegative.every(Boolean)) {
-      // Inputs ≥ 0: the x⁻ branches vanish, and z⁻ = W⁻x + b⁻ = z − (W⁺x + b⁺): one extra forward
-      // (W⁺x) and two transposed maps. W⁻ᵀ is still applied directly (folding it into Wᵀ − W⁺ᵀ
-      // would cancel large terms where z⁻ ≈ 0). z⁺ ≥ 0, so stab(z⁺) = z⁺ + ε; z⁻ ≤ 0, so
-      // stab(z⁻) = −(relu(z⁺ − z) + ε) (where z⁻ is exactly 0 the sign differs, but there every
-      // x_i·w⁻_ij is 0 and the seed's value does not matter). The second seed is −s⁻, hence +β.
+      // Inputs ≥ 0: the x⁻ branches vanish: one extra forward (W⁺x + b⁺) and two transposed maps.
       return {
         branches: [
-          { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
-          { input: 'positive', param: eachParam(negativePart), coefficient: beta, forward: false },
+          { input: 'positive', param: plus, coefficient: alpha },
+          { input: 'positive', param: minusNoBias, coefficient: beta, forward: false },
         ],
-        // Each intermediate is freed once read (`consume`).
-        mapSeed: (r, [zp], { z }) => [
-          consume(tf.add(zp!, 1e-6), (d) => tf.div(r, d)),
-          consume(consume(consume(tf.sub(zp!, z), tf.relu), (d) => tf.add(d, 1e-6)), (d) => tf.div(r, d)),
-        ],
+        mapSeed: (r, [zp], { z }) => seeds(r, zp!, z),
       };
     }
-    // Inputs of either sign: z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺ ≥ 0 takes two forwards; z⁻ = W⁻x⁺ + W⁺x⁻ + b⁻ ≤ 0
-    // is z − z⁺ (z = Wx + b is stored), so the β branches need their transposed maps only. As in
-    // the non-negative case, stab(z⁻) = −(relu(z⁺ − z) + ε) and the β branches take −s⁻ with +β.
+    // Inputs of either sign: z⁺ = W⁺x⁺ + W⁻x⁻ + b⁺ takes two forwards; the β branches are
+    // transposed maps only, and share their kernels (by modifier) with the α branches.
     return {
       branches: [
-        { input: 'positive', param: eachParam(positivePart), coefficient: alpha },
-        { input: 'negative', param: eachParam(negativePart, false), coefficient: alpha },
-        { input: 'positive', param: eachParam(negativePart, false), coefficient: beta, forward: false },
-        { input: 'negative', param: eachParam(positivePart, false), coefficient: beta, forward: false },
+        { input: 'positive', param: plus, coefficient: alpha },
+        { input: 'negative', param: minusNoBias, coefficient: alpha },
+        { input: 'positive', param: minusNoBias, coefficient: beta, forward: false },
+        { input: 'negative', param: plus, coefficient: beta, forward: false },
       ],
       mapSeed: (r, [a, b], { z }) => {
         const zp = tf.add(a!, b!);
-        const minusSn = consume(consume(consume(tf.sub(zp, z), tf.relu), (d) => tf.add(d, 1e-6)), (d) => tf.div(r, d));
-        const sp = consume(tf.add(zp, 1e-6), (d) => tf.div(r, d));
+        const [sp, minusSn] = seeds(r, zp, z);
         zp.dispose();
         return [sp, sp, minusSn, minusSn];
       },
